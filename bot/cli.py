@@ -1,0 +1,155 @@
+"""owner-bot: ask who owns a piece of work, check the knowledge, evaluate, run the Slack bot."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .config import ConfigError, Settings
+from .encoders import EncoderError
+from .evaluation import EvalSetError, evaluate, load_items
+from .knowledge import KnowledgeError, load_knowledge
+from .matcher import Match, Matcher
+from .reply import render_text
+
+_knowledge_option = click.option(
+    "--knowledge",
+    "knowledge_dir",
+    type=click.Path(path_type=Path),
+    envvar="OWNER_BOT_KNOWLEDGE",
+    help="Knowledge folder (teams.yaml, entries/). Default: ./knowledge or the shipped one.",
+)
+_encoder_option = click.option(
+    "--encoder",
+    envvar="OWNER_BOT_ENCODER",
+    help="'use' (default, offline multilingual USE v3) or 'st:<model name or path>'.",
+)
+
+
+def _matcher(knowledge_dir: Path | None, encoder: str | None) -> Matcher:
+    from .engine import build_matcher
+
+    try:
+        settings = Settings.from_env(knowledge_dir=knowledge_dir, encoder=encoder)
+        return build_matcher(settings)
+    except KnowledgeError as exc:
+        raise click.ClickException(
+            f"the knowledge is invalid ({len(exc.problems)} problem(s)):\n" + "\n".join(exc.problems)
+        ) from None
+    except (EncoderError, ConfigError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def match_json(match: Match, matcher: Matcher) -> dict:
+    return {
+        "question": match.question,
+        "lang": match.lang,
+        "answered": match.answered,
+        "decision": match.decision,
+        "reason": match.reason,
+        "entry": match.best.entry.id if match.best else None,
+        "team": match.best.team.id if match.best else None,
+        "score": round(match.score, 4),
+        "alternatives": [
+            {"entry": c.entry.id, "team": c.team.id, "score": round(c.score, 4)}
+            for c in match.alternatives
+        ],
+        "reply": render_text(match, matcher.knowledge),
+    }
+
+
+@click.group()
+@click.version_option(package_name="owner-bot")
+def cli() -> None:
+    """Owner Bot: who owns this work, and what does the product manager do here?
+
+    Ask in Chinese or English; answers come from a YAML knowledge base.
+    """
+
+
+@cli.command()
+@click.argument("question", required=False)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per question.")
+@_knowledge_option
+@_encoder_option
+def ask(question: str | None, as_json: bool, knowledge_dir: Path | None, encoder: str | None):
+    """Answer QUESTION. With '-' (or none), read one question per line from stdin."""
+    matcher = _matcher(knowledge_dir, encoder)
+    if question is None or question == "-":
+        questions = (line.rstrip("\n") for line in sys.stdin)
+    else:
+        questions = iter([question])
+    for q in questions:
+        if question in (None, "-") and not q.strip():
+            continue
+        match = matcher.match(q)
+        if as_json:
+            click.echo(json.dumps(match_json(match, matcher), ensure_ascii=False))
+        else:
+            click.echo(render_text(match, matcher.knowledge))
+            if question in (None, "-"):
+                click.echo()
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def check(path: Path | None):
+    """Validate a knowledge folder: one line per problem, exit 1 if any."""
+    from .config import default_knowledge_dir
+
+    import os
+
+    path = path or Path(os.environ.get("OWNER_BOT_KNOWLEDGE") or default_knowledge_dir())
+    try:
+        knowledge = load_knowledge(path)
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        click.echo(f"{len(exc.problems)} problem(s) in {path}", err=True)
+        sys.exit(1)
+    click.echo(
+        f"ok: {path}: {len(knowledge.entries)} entries, {len(knowledge.teams)} teams, "
+        f"{len(knowledge.offtopic)} off-topic phrases"
+    )
+
+
+@cli.command("eval")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@_knowledge_option
+@_encoder_option
+def eval_command(file: Path, as_json: bool, knowledge_dir: Path | None, encoder: str | None):
+    """Score a question set (shared/eval/dev.yaml format): accuracy per language, declines."""
+    try:
+        items = load_items(file)
+    except EvalSetError as exc:
+        raise click.ClickException(str(exc)) from None
+    matcher = _matcher(knowledge_dir, encoder)
+    report = evaluate(items, matcher.match)
+    if as_json:
+        click.echo(json.dumps({
+            "in_scope_accuracy": report.rate(report.in_scope),
+            "per_lang": {k: report.rate(v) for k, v in report.per_lang.items()},
+            "out_of_scope_declined": report.rate(report.declined),
+            "misses": [
+                {"q": m.item.question, "want": m.item.team, "got": m.got_team, "score": m.score}
+                for m in report.misses
+            ],
+        }, ensure_ascii=False))
+        return
+    for line in report.summary_lines():
+        click.echo(line)
+    if report.misses:
+        click.echo(f"misses ({len(report.misses)}):")
+        for miss in report.misses:
+            want = miss.item.team or "decline"
+            got = miss.got_team or "decline"
+            click.echo(f"  [{miss.item.lang}] {miss.item.question!r}: want {want}, got {got} "
+                       f"(score {miss.score:.3f})")
+
+
+def main() -> None:
+    cli()

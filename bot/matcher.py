@@ -1,0 +1,179 @@
+"""Match a question to the knowledge: embed, search, aggregate per entry, decide.
+
+Decisions:
+  answer     one team is clearly best
+  ambiguous  the two best teams are too close: answer the best, offer the others
+  decline    nothing is close enough, the question is everyday chat, or it has no words;
+             the closest areas are still listed as suggestions, with the fallback contact
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from .cache import EmbeddingCache
+from .encoders import Encoder
+from .knowledge import Entry, Knowledge, Team
+from .lexical import LexicalIndex
+from .question import clean, has_words, language
+
+Decision = Literal["answer", "ambiguous", "decline"]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Calibrated on shared/eval/dev.yaml per encoder family (see README, "Calibration")."""
+
+    answer: float = 0.5  # combined score below this declines
+    margin: float = 0.04  # best team ahead of the next by less than this is ambiguous
+    offtopic_margin: float = 0.0  # chat anchor beating the best entry by this declines
+    lexical_weight: float = 0.25  # weight of the lexical coverage in the combined score
+    second_weight: float = 0.15  # weight of the entry's second-best text similarity
+
+
+DEFAULT_THRESHOLDS: dict[str, Thresholds] = {
+    "use": Thresholds(),
+    "st": Thresholds(answer=0.5, margin=0.04),
+}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entry: Entry
+    team: Team
+    score: float
+
+
+@dataclass(frozen=True)
+class Match:
+    question: str  # the cleaned question that was matched
+    lang: str  # language to answer in: "zh" or "en"
+    decision: Decision
+    reason: str  # confident | close_call | low_score | off_topic | no_words | empty
+    score: float  # combined score of the best candidate (0 when there is none)
+    best: Candidate | None  # the answer; None when declined
+    alternatives: tuple[Candidate, ...] = ()  # other teams' closest areas, best first
+    knowledge_version: str = ""
+
+    @property
+    def answered(self) -> bool:
+        return self.decision != "decline"
+
+
+@dataclass
+class _Scored:
+    entry_scores: np.ndarray  # combined, one per entry
+    semantic_best: float
+    offtopic_best: float
+
+
+@dataclass
+class Index:
+    """Everything derived from one knowledge version and one encoder; immutable once built."""
+
+    knowledge: Knowledge
+    matrix: np.ndarray  # (texts, dims), rows grouped by entry
+    starts: np.ndarray  # first row of each entry, for np.maximum.reduceat
+    offtopic: np.ndarray  # (anchors, dims)
+    lexical: LexicalIndex
+    counts: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        ends = np.append(self.starts[1:], self.matrix.shape[0])
+        self.counts = ends - self.starts
+
+
+def build_index(knowledge: Knowledge, encoder: Encoder, cache: EmbeddingCache) -> Index:
+    texts: list[str] = []
+    starts: list[int] = []
+    for entry in knowledge.entries:
+        starts.append(len(texts))
+        texts.extend(entry.texts())
+    matrix = cache.embed(encoder.id, texts, encoder.encode_passages)
+    # Chat anchors are matched like questions, so they are embedded as queries.
+    offtopic = cache.embed(encoder.id + "|query", list(knowledge.offtopic), encoder.encode_queries)
+    lexical = LexicalIndex(
+        [
+            [e.area.zh, e.area.en, *e.tasks_zh, *e.tasks_en, *e.keywords, *e.examples_zh,
+             *e.examples_en]
+            for e in knowledge.entries
+        ]
+    )
+    return Index(
+        knowledge=knowledge,
+        matrix=np.ascontiguousarray(matrix, dtype=np.float32),
+        starts=np.asarray(starts, dtype=np.int64),
+        offtopic=offtopic,
+        lexical=lexical,
+    )
+
+
+class Matcher:
+    """Answers questions from one Index; swap `index` to serve new knowledge atomically."""
+
+    def __init__(self, index: Index, encoder: Encoder, thresholds: Thresholds | None = None):
+        self.index = index
+        self.encoder = encoder
+        self.thresholds = thresholds or DEFAULT_THRESHOLDS.get(encoder.family, Thresholds())
+
+    @property
+    def knowledge(self) -> Knowledge:
+        return self.index.knowledge
+
+    def _score(self, index: Index, question: str, vector: np.ndarray) -> _Scored:
+        t = self.thresholds
+        sims = index.matrix @ vector
+        best = np.maximum.reduceat(sims, index.starts)
+        # The second-best text rewards entries that several phrasings agree on.
+        masked = np.where(sims == np.repeat(best, index.counts), -np.inf, sims)
+        second = np.maximum.reduceat(masked, index.starts)
+        second = np.where(np.isfinite(second), second, best)
+        semantic = best + t.second_weight * (second - best)
+        combined = semantic + t.lexical_weight * index.lexical.score(question)
+        offtopic = float((index.offtopic @ vector).max()) if len(index.offtopic) else -1.0
+        return _Scored(combined, float(best.max()) if len(best) else -1.0, offtopic)
+
+    def match(self, raw_question: str) -> Match:
+        index = self.index  # one consistent knowledge version for the whole question
+        knowledge = index.knowledge
+        question = clean(raw_question)
+        lang = language(question)
+        if not question:
+            return Match(question, lang, "decline", "empty", 0.0, None, (), knowledge.version)
+        if not has_words(question):
+            return Match(question, lang, "decline", "no_words", 0.0, None, (), knowledge.version)
+        vector = self.encoder.encode_queries([question])[0]
+        scored = self._score(index, question, vector)
+        ranked = self._per_team(index, scored.entry_scores)
+        best = ranked[0]
+        t = self.thresholds
+        others = tuple(ranked[1:4])
+        if scored.offtopic_best > scored.semantic_best + t.offtopic_margin:
+            return Match(question, lang, "decline", "off_topic", best.score, None, tuple(ranked[:3]),
+                         knowledge.version)
+        if best.score < t.answer:
+            return Match(question, lang, "decline", "low_score", best.score, None,
+                         tuple(ranked[:3]), knowledge.version)
+        if len(ranked) > 1 and best.score - ranked[1].score < t.margin:
+            close = tuple(c for c in others if best.score - c.score < t.margin * 2) or others[:1]
+            return Match(question, lang, "ambiguous", "close_call", best.score, best, close,
+                         knowledge.version)
+        return Match(question, lang, "answer", "confident", best.score, best, others,
+                     knowledge.version)
+
+    def _per_team(self, index: Index, scores: np.ndarray) -> list[Candidate]:
+        """Best entry per team, best team first: alternatives are other owners, not siblings."""
+        knowledge = index.knowledge
+        order = np.argsort(-scores, kind="stable")
+        seen: set[str] = set()
+        out: list[Candidate] = []
+        for i in order:
+            entry = knowledge.entries[int(i)]
+            if entry.team in seen:
+                continue
+            seen.add(entry.team)
+            out.append(Candidate(entry, knowledge.teams[entry.team], float(scores[i])))
+        return out

@@ -1,0 +1,60 @@
+"""Turn what a person typed (possibly Slack markup) into a clean question, and tell its language."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Long enough for any real question; bounds the encoder's work on a pasted novel.
+MAX_QUESTION_CHARS = 400
+
+_SLACK_LINK = re.compile(r"<(https?://|mailto:)[^|>]*\|([^>]*)>")
+_SLACK_BARE_LINK = re.compile(r"<((?:https?://|mailto:)[^>|]*)>")
+_SLACK_CHANNEL = re.compile(r"<#[A-Z0-9]+(?:\|([^>]*))?>")
+_SLACK_SPECIAL = re.compile(r"<[@!][^>]*>")  # user, group and broadcast mentions
+_CODE_FENCE = re.compile(r"```")
+_INVISIBLE = {"Cc", "Cf", "Co", "Cs", "Cn"}
+_SPACES = re.compile(r"\s+")
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_WORDISH = re.compile(r"[^\W_]", re.UNICODE)
+
+
+def clean(text: str | None) -> str:
+    """Plain question text: Slack markup resolved, invisible characters gone, length bounded."""
+    if not text:
+        return ""
+    text = text[: MAX_QUESTION_CHARS * 8]  # cheap cut before the regexes see a huge paste
+    text = _SLACK_LINK.sub(r"\2", text)
+    text = _SLACK_BARE_LINK.sub(r"\1", text)
+    text = _SLACK_CHANNEL.sub(lambda m: f"#{m.group(1)}" if m.group(1) else "", text)
+    text = _SLACK_SPECIAL.sub(" ", text)
+    text = _CODE_FENCE.sub(" ", text)
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(
+        " " if unicodedata.category(ch) in _INVISIBLE and not ch.isspace() else ch for ch in text
+    )
+    text = _SPACES.sub(" ", text).strip()
+    return text[:MAX_QUESTION_CHARS].strip()
+
+
+def has_words(text: str) -> bool:
+    """False for input with no letters or ideographs at all: emoji, punctuation, digits."""
+    return any(ch.isalpha() for ch in _WORDISH.findall(text))
+
+
+def language(text: str) -> str:
+    """'zh' or 'en': the language to answer in.
+
+    Mixed questions follow whichever script carries more of the sentence: Chinese characters
+    are counted one by one, Latin text by words ("budget 谁来做" is Chinese, "who owns 预算" English).
+    Japanese kana with Han counts as Chinese script since the replies have no Japanese.
+    """
+    han = len(_CJK.findall(text)) + len(_KANA.findall(text))
+    words = len(_LATIN_WORD.findall(text))
+    if han == 0:
+        return "en"
+    return "zh" if han >= words else "en"
