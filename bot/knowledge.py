@@ -350,9 +350,26 @@ def _parse_offtopic(root: Path, problems: _Problems) -> tuple[str, ...]:
     return tuple(reader.string_list("zh") + reader.string_list("en"))
 
 
+def _source_files(root: Path) -> list[Path]:
+    return [root / "teams.yaml", root / "offtopic.yaml", *_entry_files(root)]
+
+
+def source_fingerprint(root: str | Path) -> tuple[tuple[str, int, int], ...]:
+    """Names, sizes and mtimes of the knowledge files: cheap to poll for edits."""
+    root = Path(root)
+    out = []
+    for path in _source_files(root):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        out.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(out)
+
+
 def _content_hash(root: Path) -> str:
     digest = hashlib.sha256()
-    for path in [root / "teams.yaml", root / "offtopic.yaml", *_entry_files(root)]:
+    for path in _source_files(root):
         if path.is_file():
             digest.update(str(path.relative_to(root)).encode())
             digest.update(path.read_bytes())

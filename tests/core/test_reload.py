@@ -1,0 +1,166 @@
+"""Knowledge reload without restart: picked up, rejected when invalid, never mixed."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.cache import EmbeddingCache
+from bot.encoders import UseEncoder
+from bot.knowledge import load_knowledge
+from bot.matcher import Matcher, Thresholds, build_index
+from bot.reload import KnowledgeReloader
+
+TEAMS = {
+    "fallback": {"name": {"zh": "运营", "en": "Ops"}, "contact": {"channel": "#ops"}},
+    "teams": {
+        "engineering": {"name": {"zh": "开发团队", "en": "Engineering"}},
+        "finance": {"name": {"zh": "财务团队", "en": "Finance"}},
+        "admin": {"name": {"zh": "行政团队", "en": "Administration"}},
+    },
+}
+
+
+def entry(entry_id: str, team: str, area_zh: str, area_en: str, examples: list[str]) -> dict:
+    return {
+        "id": entry_id,
+        "team": team,
+        "area": {"zh": area_zh, "en": area_en},
+        "tasks": {"zh": [area_zh], "en": [area_en]},
+        "pm_role": {
+            "does": {"zh": "提需求", "en": "Sets requirements"},
+            "does_not": {"zh": "不亲自做", "en": "Does not do it"},
+        },
+        "examples": {"zh": examples, "en": [f"Who handles {area_en.lower()}?"]},
+    }
+
+
+CODING = entry("coding", "engineering", "编写代码", "Writing code", ["谁负责写代码"])
+BUDGET = entry("budget", "finance", "预算管理", "Budget management", ["预算谁来编"])
+SNACKS_ADMIN = entry("snacks", "admin", "零食和茶水间", "Office snacks and pantry", ["零食谁买"])
+SNACKS_FINANCE = {**SNACKS_ADMIN, "team": "finance"}
+
+
+def write(folder: Path, entries: list[dict]) -> None:
+    (folder / "entries").mkdir(parents=True, exist_ok=True)
+    (folder / "teams.yaml").write_text(yaml.safe_dump(TEAMS, allow_unicode=True), "utf-8")
+    (folder / "entries" / "all.yaml").write_text(
+        yaml.safe_dump(entries, allow_unicode=True), "utf-8"
+    )
+
+
+@pytest.fixture(scope="module")
+def encoder() -> UseEncoder:
+    return UseEncoder()
+
+
+@pytest.fixture
+def served(tmp_path: Path, encoder: UseEncoder):
+    folder = tmp_path / "knowledge"
+    write(folder, [CODING, BUDGET])
+    cache = EmbeddingCache(tmp_path / "cache.sqlite3")
+    matcher = Matcher(
+        build_index(load_knowledge(folder), encoder, cache), encoder, Thresholds(answer=0.3)
+    )
+    return folder, matcher, KnowledgeReloader(matcher, folder, cache), cache
+
+
+def test_valid_edit_is_picked_up_without_restart(served):
+    folder, matcher, reloader, cache = served
+    before = matcher.match("零食和茶水间谁管")
+    assert before.best is None or before.best.entry.id != "snacks"
+    assert reloader.poll_once() is None  # nothing changed, nothing rebuilt
+
+    embedded = cache.embedded_count
+    write(folder, [CODING, BUDGET, SNACKS_ADMIN])
+    result = reloader.poll_once()
+
+    assert result is not None and result.changed and result.ok
+    after = matcher.match("零食和茶水间谁管")
+    assert after.best is not None and after.best.entry.id == "snacks"
+    assert after.knowledge_version == result.version != before.knowledge_version
+    # Only the new entry's texts were embedded; the unchanged ones came from the cache.
+    assert cache.embedded_count - embedded == len(load_knowledge(folder).entry("snacks").texts())
+
+
+def test_invalid_edit_is_rejected_and_old_knowledge_keeps_serving(served):
+    folder, matcher, reloader, _ = served
+    version = matcher.knowledge.version
+    broken = {**SNACKS_ADMIN, "team": "catering"}
+    write(folder, [CODING, BUDGET, broken])
+
+    result = reloader.poll_once()
+
+    assert result is not None and not result.ok and not result.changed
+    assert result.version == version
+    assert any(
+        "entry 'snacks'" in p and "field 'team'" in p and "unknown team id 'catering'" in p
+        and "all.yaml" in p
+        for p in result.problems
+    )
+    answer = matcher.match("谁负责写代码")
+    assert answer.best is not None and answer.best.team.id == "engineering"
+    assert answer.knowledge_version == version
+
+
+def test_broken_yaml_is_rejected_with_its_line(served):
+    folder, matcher, reloader, _ = served
+    version = matcher.knowledge.version
+    (folder / "entries" / "all.yaml").write_text("- id: x\n  team: [unclosed\n", "utf-8")
+
+    result = reloader.reload()
+
+    assert not result.ok and matcher.knowledge.version == version
+    assert any("all.yaml" in p and "line " in p and "invalid YAML" in p for p in result.problems)
+
+
+def test_answers_in_flight_never_mix_two_versions(served):
+    """Flip one entry between two owners while askers run; each answer is one version's."""
+    folder, matcher, reloader, _ = served
+    owner_by_version: dict[str, str] = {}
+    for variant in (SNACKS_ADMIN, SNACKS_FINANCE, SNACKS_ADMIN):
+        write(folder, [CODING, BUDGET, variant])
+        reloader.reload()
+        owner_by_version[matcher.knowledge.version] = variant["team"]
+
+    seen: list[tuple[str, str | None]] = []
+    stop = threading.Event()
+
+    def ask() -> None:
+        while not stop.is_set():
+            m = matcher.match("零食和茶水间谁管")
+            seen.append((m.knowledge_version, m.best.team.id if m.best else None))
+
+    askers = [threading.Thread(target=ask) for _ in range(3)]
+    for t in askers:
+        t.start()
+    try:
+        for i in range(12):
+            write(folder, [CODING, BUDGET, SNACKS_FINANCE if i % 2 else SNACKS_ADMIN])
+            reloader.reload()
+    finally:
+        stop.set()
+        for t in askers:
+            t.join(timeout=30)
+
+    assert len({v for v, _ in seen}) == 2  # both versions were really served
+    for version, team in seen:
+        assert team == owner_by_version[version]
+
+
+def test_watcher_thread_picks_up_an_edit(served):
+    folder, matcher, reloader, _ = served
+    reloader.start(interval=0.05)
+    try:
+        write(folder, [CODING, BUDGET, SNACKS_ADMIN])
+        for _ in range(200):  # up to 10 s
+            if matcher.knowledge.entry("snacks") is not None:
+                break
+            time.sleep(0.05)
+        assert matcher.knowledge.entry("snacks") is not None
+    finally:
+        reloader.stop()
