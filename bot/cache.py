@@ -45,7 +45,8 @@ class EmbeddingCache:
                 chunk = hashes[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 rows = self._db.execute(
-                    f"SELECT hash, dims, vector FROM embeddings WHERE encoder=? AND hash IN ({marks})",
+                    "SELECT hash, dims, vector FROM embeddings"
+                    f" WHERE encoder=? AND hash IN ({marks})",
                     [encoder_id, *chunk],
                 )
                 for digest, dims, blob in rows:
@@ -68,7 +69,8 @@ class EmbeddingCache:
         """Embeddings for `texts` in order, encoding only those not cached yet."""
         hashes = [text_hash(t) for t in texts]
         found = self.get_many(encoder_id, list(dict.fromkeys(hashes)))
-        missing = list(dict.fromkeys(t for t, h in zip(texts, hashes, strict=True) if h not in found))
+        pairs = zip(texts, hashes, strict=True)
+        missing = list(dict.fromkeys(t for t, h in pairs if h not in found))
         if missing:
             vectors = encode(missing)
             new = {text_hash(t): v for t, v in zip(missing, vectors, strict=True)}

@@ -36,8 +36,9 @@ def _matcher(knowledge_dir: Path | None, encoder: str | None) -> Matcher:
         settings = Settings.from_env(knowledge_dir=knowledge_dir, encoder=encoder)
         return build_matcher(settings)
     except KnowledgeError as exc:
+        problems = "\n".join(exc.problems)
         raise click.ClickException(
-            f"the knowledge is invalid ({len(exc.problems)} problem(s)):\n" + "\n".join(exc.problems)
+            f"the knowledge is invalid ({len(exc.problems)} problem(s)):\n{problems}"
         ) from None
     except (EncoderError, ConfigError) as exc:
         raise click.ClickException(str(exc)) from None
@@ -98,9 +99,9 @@ def ask(question: str | None, as_json: bool, knowledge_dir: Path | None, encoder
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 def check(path: Path | None):
     """Validate a knowledge folder: one line per problem, exit 1 if any."""
-    from .config import default_knowledge_dir
-
     import os
+
+    from .config import default_knowledge_dir
 
     path = path or Path(os.environ.get("OWNER_BOT_KNOWLEDGE") or default_knowledge_dir())
     try:

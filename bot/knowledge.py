@@ -233,7 +233,7 @@ def _contact(reader: _Reader) -> Contact:
     if raw is None:
         return Contact()
     if not isinstance(raw, dict):
-        reader._bad("contact", f"must be a mapping (channel, usergroup, ...), got {_type_name(raw)}")
+        reader._bad("contact", f"must be a mapping (channel, usergroup...), got {_type_name(raw)}")
         return Contact()
     sub = _Reader(reader.problems, reader.file, reader.where, raw)
     sub._bad = lambda f, m: reader._bad(f"contact.{f}", m)  # type: ignore[method-assign]

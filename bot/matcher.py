@@ -152,8 +152,8 @@ class Matcher:
         t = self.thresholds
         others = tuple(ranked[1:4])
         if scored.offtopic_best > scored.semantic_best + t.offtopic_margin:
-            return Match(question, lang, "decline", "off_topic", best.score, None, tuple(ranked[:3]),
-                         knowledge.version)
+            return Match(question, lang, "decline", "off_topic", best.score, None,
+                         tuple(ranked[:3]), knowledge.version)
         if best.score < t.answer:
             return Match(question, lang, "decline", "low_score", best.score, None,
                          tuple(ranked[:3]), knowledge.version)

@@ -50,7 +50,8 @@ def language(text: str) -> str:
     """'zh' or 'en': the language to answer in.
 
     Mixed questions follow whichever script carries more of the sentence: Chinese characters
-    are counted one by one, Latin text by words ("budget 谁来做" is Chinese, "who owns 预算" English).
+    are counted one by one, Latin text by words: "budget 谁来做" is Chinese, "who owns 预算"
+    English.
     Japanese kana with Han counts as Chinese script since the replies have no Japanese.
     """
     han = len(_CJK.findall(text)) + len(_KANA.findall(text))
