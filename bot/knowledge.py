@@ -416,6 +416,8 @@ def load_knowledge(root: str | Path) -> Knowledge:
             first_seen[entry.id] = str(file)
             entries.append(entry)
     offtopic = _parse_offtopic(root, problems)
+    if files and not entries and not problems.items:
+        problems.add(root / "entries", "", "has no entries: add at least one to match against")
     if problems.items:
         raise KnowledgeError(problems.items)
     assert fallback is not None
