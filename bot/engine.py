@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 
 from .cache import EmbeddingCache
@@ -9,6 +10,8 @@ from .config import Settings
 from .encoders import Encoder, load_encoder
 from .knowledge import load_knowledge
 from .matcher import DEFAULT_THRESHOLDS, Matcher, Thresholds, build_index
+
+log = logging.getLogger(__name__)
 
 
 def thresholds_for(settings: Settings, encoder: Encoder) -> Thresholds:
@@ -27,5 +30,12 @@ def build_matcher(
     knowledge = load_knowledge(settings.knowledge_dir)
     encoder = encoder or load_encoder(settings.encoder, settings.threads)
     cache = cache or EmbeddingCache(settings.cache_path)
+    before = cache.embedded_count
     index = build_index(knowledge, encoder, cache)
+    log.info(
+        "embedded %d knowledge texts (%d in the index, the rest from the cache %s)",
+        cache.embedded_count - before,
+        index.matrix.shape[0] + len(index.offtopic),
+        cache.path or "in memory",
+    )
     return Matcher(index, encoder, thresholds_for(settings, encoder))
