@@ -123,13 +123,15 @@ class SentenceTransformerEncoder:
                 "(give a local model folder, or a name already in the Hugging Face cache)"
             ) from exc
         self._spec = spec
-        dims = self._model.get_sentence_embedding_dimension()
+        # sentence-transformers 6 renamed the method (the old name warns, then goes away).
+        dimension = getattr(self._model, "get_embedding_dimension", None)
+        dimension = dimension or self._model.get_sentence_embedding_dimension
+        self.dims = dims = int(dimension())
         self.id = f"st:{local.resolve() if local.exists() else name}:{dims}:{spec.passage_prefix}"
 
     def _encode(self, texts: list[str], prefix: str) -> np.ndarray:
         if not texts:
-            dims = self._model.get_sentence_embedding_dimension()
-            return np.zeros((0, dims), dtype=np.float32)
+            return np.zeros((0, self.dims), dtype=np.float32)
         vectors = self._model.encode(
             [prefix + t for t in texts],
             batch_size=64,
