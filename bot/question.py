@@ -13,13 +13,18 @@ _SLACK_BARE_LINK = re.compile(r"<((?:https?://|mailto:)[^>|]*)>")
 _SLACK_CHANNEL = re.compile(r"<#[A-Z0-9]+(?:\|([^>]*))?>")
 _SLACK_SPECIAL = re.compile(r"<[@!][^>]*>")  # user, group and broadcast mentions
 _CODE_FENCE = re.compile(r"```")
-_INVISIBLE = {"Cc", "Cf", "Co", "Cs", "Cn"}
+_INVISIBLE = {"Cc", "Co", "Cs", "Cn"}  # become a space
+_FORMAT = "Cf"  # zero-width space/joiner, BOM, soft hyphen: dropped, they sit inside words
 _SPACES = re.compile(r"\s+")
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _WORDISH = re.compile(r"[^\W_]", re.UNICODE)
+_EN_QUESTION = re.compile(
+    r"\b(who|whom|whose|what|which|where|when|why|how|is|are|does|do|should|can)\b", re.I
+)
+_ZH_QUESTION = re.compile(r"[谁誰哪吗嗎呢么麼啥]")
 
 
 def clean(text: str | None) -> str:
@@ -34,11 +39,16 @@ def clean(text: str | None) -> str:
     text = _CODE_FENCE.sub(" ", text)
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     text = unicodedata.normalize("NFKC", text)
-    text = "".join(
-        " " if unicodedata.category(ch) in _INVISIBLE and not ch.isspace() else ch for ch in text
-    )
+    text = "".join(_visible(ch) for ch in text)
     text = _SPACES.sub(" ", text).strip()
     return text[:MAX_QUESTION_CHARS].strip()
+
+
+def _visible(ch: str) -> str:
+    category = unicodedata.category(ch)
+    if category == _FORMAT:
+        return ""
+    return " " if category in _INVISIBLE and not ch.isspace() else ch
 
 
 def has_words(text: str) -> bool:
@@ -50,12 +60,16 @@ def language(text: str) -> str:
     """'zh' or 'en': the language to answer in.
 
     Mixed questions follow whichever script carries more of the sentence: Chinese characters
-    are counted one by one, Latin text by words: "budget 谁来做" is Chinese, "who owns 预算"
-    English.
+    are counted one by one, Latin text by words: "budget 谁来做" is Chinese, "who owns the 预算"
+    English. A tie goes to the language of the question words: "who owns 预算" is English,
+    "usability test 找谁" Chinese.
     Japanese kana with Han counts as Chinese script since the replies have no Japanese.
     """
     han = len(_CJK.findall(text)) + len(_KANA.findall(text))
     words = len(_LATIN_WORD.findall(text))
     if han == 0:
         return "en"
-    return "zh" if han >= words else "en"
+    if han != words:
+        return "zh" if han > words else "en"
+    english_question = _EN_QUESTION.search(text) and not _ZH_QUESTION.search(text)
+    return "en" if english_question else "zh"
