@@ -64,17 +64,24 @@ def load_items(path: str | Path) -> list[Item]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise EvalSetError(f"{path}: cannot be read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise EvalSetError(f"{path}: is not UTF-8 text (byte {exc.start})") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
-        raise EvalSetError(f"{path}:{where} invalid YAML: {getattr(exc, 'problem', exc)}") from None
+        what = getattr(exc, "problem", None) or str(exc).strip().splitlines()[0]
+        raise EvalSetError(f"{path}:{where} invalid YAML: {what}") from None
     if not isinstance(data, list):
         raise EvalSetError(f"{path}: must be a list of {{q, team, lang}} items")
     items = []
     for i, raw in enumerate(data, 1):
         if not isinstance(raw, dict) or not isinstance(raw.get("q"), str):
             raise EvalSetError(f"{path}: item {i}: needs a 'q' string (and 'team', 'lang')")
-        team = raw.get("team")
+        if "team" not in raw:
+            raise EvalSetError(f"{path}: item {i}: needs 'team' (a team id, or null: must decline)")
+        team = raw["team"]
+        if team is not None and not isinstance(team, str):
+            raise EvalSetError(f"{path}: item {i}: 'team' must be one team id or null")
         items.append(Item(raw["q"], str(team) if team is not None else None,
                           str(raw.get("lang", "?"))))
     return items
