@@ -1,0 +1,1 @@
+"""The Slack app: Bolt wiring (app, listeners), Block Kit replies, feedback, servers."""

@@ -1,0 +1,170 @@
+"""Connect the app to Slack: Socket Mode (outbound websocket) or HTTP (Events API endpoint).
+
+HTTP mode serves Bolt's default path, /slack/events, for events, the slash command and
+interactivity alike, plus GET /healthz. Socket Mode can serve the same /healthz on a side port so
+a container health check can see whether the websocket is up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import signal
+import threading
+from collections.abc import Callable, Iterable
+from socketserver import ThreadingMixIn
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.errors import SlackApiError
+
+from ..config import ConfigError, Settings
+from ..matcher import Matcher
+from .app import create_app
+from .settings_check import check_slack_settings
+
+logger = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+
+Health = Callable[[], tuple[bool, dict[str, Any]]]
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    """One thread per request: Slack must get its ack within 3 s even while others are served."""
+
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+        # The request line only (method, path, status): never headers or bodies.
+        logger.debug("%s %s", self.address_string(), format % args)
+
+
+def knowledge_health(matcher: Matcher, mode: str) -> dict[str, Any]:
+    knowledge = matcher.knowledge
+    return {
+        "mode": mode,
+        "knowledge_version": knowledge.version,
+        "entries": len(knowledge.entries),
+        "teams": len(knowledge.teams),
+    }
+
+
+def wsgi_app(app: App | None, health: Health, path: str = EVENTS_PATH) -> WsgiApp:
+    """Bolt on `path` (signature verified by Bolt) and GET /healthz; 404 for anything else."""
+    slack = SlackRequestHandler(app, path) if app is not None else None
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in (
+            "GET", "HEAD"
+        ):
+            ok, info = health()
+            body = json.dumps({"ok": ok, **info}).encode()
+            start_response("200 OK" if ok else "503 Service Unavailable",
+                           [("Content-Type", "application/json"),
+                            ("Content-Length", str(len(body)))])
+            return [body]
+        if slack is not None:
+            return slack(environ, start_response)
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"Not Found"]
+
+    return application
+
+
+def make_http_server(application: WsgiApp, host: str, port: int) -> WSGIServer:
+    """A threaded stdlib server; port 0 picks a free one (see server.server_port)."""
+    return make_server(host, port, application, server_class=ThreadingWSGIServer,
+                       handler_class=_QuietHandler)
+
+
+def _serve_in_background(server: WSGIServer) -> threading.Thread:
+    thread = threading.Thread(target=server.serve_forever, name="owner-bot-http", daemon=True)
+    thread.start()
+    return thread
+
+
+def _wait_for_stop() -> None:
+    """Block until Ctrl-C or SIGTERM (docker stop), so the caller can close cleanly."""
+    stop = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with contextlib.suppress(KeyboardInterrupt):
+        stop.wait()
+
+
+def http_server(settings: Settings, matcher: Matcher, *, host: str = "0.0.0.0",
+                port: int = 3000, app: App | None = None) -> WSGIServer:
+    """The HTTP-mode server, built but not started: run_http serves it, tests drive it."""
+    check_slack_settings(settings, "http")
+    app = app or create_app(settings, matcher)
+    return make_http_server(
+        wsgi_app(app, lambda: (True, knowledge_health(matcher, "http"))), host, port
+    )
+
+
+def run_http(settings: Settings, matcher: Matcher, *, host: str = "0.0.0.0", port: int = 3000,
+             app: App | None = None) -> None:
+    """Serve the Events API, /owner and interactivity on /slack/events until stopped."""
+    server = http_server(settings, matcher, host=host, port=port, app=app)
+    logger.info("serving Slack on http://%s:%d%s (health: %s)", host, server.server_port,
+                EVENTS_PATH, HEALTH_PATH)
+    _serve_in_background(server)
+    try:
+        _wait_for_stop()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def socket_mode_handler(app: App, settings: Settings) -> SocketModeHandler:
+    """The builtin (dependency-free) Socket Mode client, opened through the app's WebClient."""
+    if not settings.app_token:
+        raise ConfigError("SLACK_APP_TOKEN is not set")
+    return SocketModeHandler(app, app_token=settings.app_token)
+
+
+def connect_socket_mode(handler: SocketModeHandler) -> None:
+    try:
+        handler.connect()
+    except SlackApiError as exc:
+        error = exc.response.get("error", "error") if exc.response is not None else "error"
+        raise ConfigError(
+            f"SLACK_APP_TOKEN was rejected by Slack ({error}): generate an app-level token with "
+            "the scope connections:write at api.slack.com/apps → Basic Information → "
+            "App-Level Tokens, and turn Socket Mode on"
+        ) from None
+
+
+def run_socket_mode(settings: Settings, matcher: Matcher, *, health_host: str = "0.0.0.0",
+                    health_port: int | None = None, app: App | None = None) -> None:
+    """Connect over Socket Mode until stopped; with health_port, serve GET /healthz there."""
+    check_slack_settings(settings, "socket")
+    app = app or create_app(settings, matcher)
+    handler = socket_mode_handler(app, settings)
+    health_server = None
+    if health_port is not None:
+        def health() -> tuple[bool, dict[str, Any]]:
+            return handler.client.is_connected(), knowledge_health(matcher, "socket")
+
+        health_server = make_http_server(wsgi_app(None, health), health_host, health_port)
+        _serve_in_background(health_server)
+        logger.info("health check on http://%s:%d%s", health_host, health_server.server_port,
+                    HEALTH_PATH)
+    try:
+        connect_socket_mode(handler)
+        logger.info("connected to Slack over Socket Mode")
+        _wait_for_stop()
+    finally:
+        handler.close()
+        if health_server is not None:
+            health_server.shutdown()
+            health_server.server_close()

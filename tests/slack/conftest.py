@@ -1,0 +1,61 @@
+"""Fixtures for the Slack app tests: the fake Slack Web API, the matcher, the running bot."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from slackfakes import (
+    REPO,
+    FakeSlack,
+    RunningBot,
+    TrackingExecutor,
+    slack_settings,
+    start_fake_slack,
+)
+
+from bot.config import Settings
+from bot.engine import build_matcher
+from bot.matcher import Matcher
+from bot.slack.app import create_app
+from bot.slack.feedback import FeedbackStore
+from bot.slack.server import http_server
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    fake, thread = start_fake_slack()
+    yield fake
+    fake.server.shutdown()
+    fake.server.server_close()
+    thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def matcher(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
+    """Built once: the real knowledge and the default offline encoder."""
+    data = tmp_path_factory.mktemp("owner-bot-data")
+    return build_matcher(Settings(knowledge_dir=REPO / "knowledge", data_dir=data))
+
+
+@pytest.fixture
+def bot(fake_slack: FakeSlack, matcher: Matcher, tmp_path: Path) -> Iterator[RunningBot]:
+    """The real Bolt app behind the real HTTP server, talking to the fake Web API."""
+    settings = slack_settings(fake_slack, tmp_path)
+    feedback = FeedbackStore(settings.feedback_path)
+    executor = TrackingExecutor()
+    app = create_app(settings, matcher, feedback=feedback, listener_executor=executor)
+    server = http_server(settings, matcher, host="127.0.0.1", port=0, app=app)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield RunningBot(f"http://127.0.0.1:{server.server_port}", fake_slack, feedback, settings,
+                     executor)
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+    executor.shutdown(wait=True)
+    feedback.close()
+
+
