@@ -139,9 +139,14 @@ def test_answers_in_flight_never_mix_two_versions(served):
     for t in askers:
         t.start()
     try:
-        for i in range(12):
+        # Flip until the askers have really been served both versions (bounded), rather than
+        # a fixed 12 flips that can all finish before the askers' threads get to run.
+        for i in range(2000):
             write(folder, [CODING, BUDGET, SNACKS_FINANCE if i % 2 else SNACKS_ADMIN])
             reloader.reload()
+            if i >= 12 and len({v for v, _ in seen}) == 2:
+                break
+            time.sleep(0.001)
     finally:
         stop.set()
         for t in askers:
