@@ -14,7 +14,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_LATIN = re.compile(r"[a-z0-9][a-z0-9+#.\-]*[a-z0-9+#]|[a-z0-9]")
+_LATIN = re.compile(r"[a-z0-9][a-z0-9+#.\-]*[a-z0-9+#]")
+_CONTRACTION = re.compile(r"['’](s|re|ll|ve|d|m|t)\b")
 
 # Question scaffolding that says nothing about the area of work.
 _EN_STOP = frozenset(
@@ -32,15 +33,19 @@ _ZH_STOP = frozenset(
 
 
 def _stem(word: str) -> str:
+    """Crude but symmetric: 'coding', 'codes' and 'code' all become 'cod'."""
+    if word.endswith(("ss", "is", "us")):  # process, analysis, status: not plurals
+        return word
     for suffix in ("ing", "ies", "es", "s", "ed"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return word
+        if len(word) > len(suffix) + 2 and word.endswith(suffix):
+            word = word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            break
+    return word[:-1] if len(word) > 3 and word.endswith("e") else word
 
 
 def terms(text: str) -> list[str]:
     """Chinese character bigrams (unigrams for a lone character) and stemmed English words."""
-    text = text.lower()
+    text = _CONTRACTION.sub("", text.lower())
     out: list[str] = []
     for run in _CJK_RUN.findall(text):
         grams = [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]

@@ -73,3 +73,26 @@ def language(text: str) -> str:
         return "zh" if han > words else "en"
     english_question = _EN_QUESTION.search(text) and not _ZH_QUESTION.search(text)
     return "en" if english_question else "zh"
+
+
+# The "who owns it" scaffolding around the work itself. Sentence encoders weigh that template
+# heavily ("QA 测试谁负责" lands near "可用性测试谁负责"), so the matcher also embeds the question
+# with it removed and averages the two views.
+_ZH_SCAFFOLDING = re.compile(
+    r"(到底|应该|应当|该|是不是|是否|是)?(由|归|找|交给|让)?"
+    r"(谁|哪个团队|哪个部门|哪个组|哪位|哪个人|哪个同事|什么人|哪边)(来|去)?"
+    r"(负责|做|管|处理|搞|弄|出|写|定|跟进|对接)?(的活|的事|的工作|的职责)?[吗呢啊?？]*"
+)
+_EN_SCAFFOLDING = re.compile(
+    r"\b(who's|whose|whom|who|which team|what team|which department)\b"
+    r"( is| are| should| does| do| will| would| can)?( be)?"
+    r"( responsible for| in charge of| owns?| handles?| the owner of| supposed to)?",
+    re.IGNORECASE,
+)
+
+
+def work_phrase(question: str) -> str:
+    """The question without its asking scaffolding; the question itself if little is left."""
+    core = _EN_SCAFFOLDING.sub(" ", _ZH_SCAFFOLDING.sub(" ", question))
+    core = _SPACES.sub(" ", core).strip(" ?？,，。!！")
+    return core if len(core) >= 2 else question
