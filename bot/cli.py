@@ -152,5 +152,42 @@ def eval_command(file: Path, as_json: bool, knowledge_dir: Path | None, encoder:
                        f"(score {miss.score:.3f})")
 
 
+@cli.command()
+@click.option("--http", "use_http", is_flag=True,
+              help="Serve the Events API over HTTP instead of Socket Mode.")
+@click.option("--port", type=int, default=3000, show_default=True, envvar="PORT",
+              help="HTTP mode: port for /slack/events and /healthz.")
+@click.option("--host", default="0.0.0.0", show_default=True, help="HTTP mode: address to bind.")
+@click.option("--health-port", type=int, envvar="OWNER_BOT_HEALTH_PORT",
+              help="Socket Mode: also serve GET /healthz on this port (for container checks).")
+@_knowledge_option
+@_encoder_option
+def run(use_http: bool, port: int, host: str, health_port: int | None,
+        knowledge_dir: Path | None, encoder: str | None):
+    """Run the Slack bot: Socket Mode by default (SLACK_BOT_TOKEN, SLACK_APP_TOKEN), or --http
+    (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET) on /slack/events."""
+    import logging
+
+    from .slack.server import run_http, run_socket_mode
+    from .slack.settings_check import check_slack_settings
+
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        # Checked before the knowledge is loaded: a token typo should not wait on embeddings.
+        settings = Settings.from_env(knowledge_dir=knowledge_dir, encoder=encoder)
+        check_slack_settings(settings, "http" if use_http else "socket")
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    matcher = _matcher(knowledge_dir, encoder)
+    try:
+        if use_http:
+            run_http(settings, matcher, host=host, port=port)
+        else:
+            run_socket_mode(settings, matcher, health_port=health_port)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 def main() -> None:
     cli()
