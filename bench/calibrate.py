@@ -36,10 +36,13 @@ def main() -> None:
     parser.add_argument("sets", nargs="+")
     parser.add_argument("--encoder", default="use")
     parser.add_argument("--top", type=int, default=15)
+    parser.add_argument("--lang", help="only items of this language (e.g. en for English models)")
     args = parser.parse_args()
     matcher = build_matcher(Settings.from_env(encoder=args.encoder))
     matcher.encoder = _Memo(matcher.encoder)
-    sets = {path: load_items(path) for path in args.sets}
+    sets = {
+        path: [i for i in load_items(path) if args.lang in (None, i.lang)] for path in args.sets
+    }
     base = matcher.thresholds
     rows = []
     grid = itertools.product(

@@ -22,8 +22,8 @@ HOLDOUT_SET = REPO_ROOT / "tests" / "data" / "holdout.yaml"
 DEV_IN_SCOPE = 0.97
 DEV_DECLINED = 0.90
 # The held-out set is unseen while tuning; the lead sets its bar (provisional).
-HOLDOUT_IN_SCOPE = 0.85
-HOLDOUT_DECLINED = 0.85
+HOLDOUT_IN_SCOPE = 0.97
+HOLDOUT_DECLINED = 0.95
 
 
 def run_eval(path: Path) -> dict:
