@@ -30,12 +30,13 @@ def best_two(sims: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> tuple[
                                                                                 np.ndarray]:
     """Per group of rows: the best similarity and the best one below it (the best if none).
 
-    Groups are consecutive, starting at `starts` with `counts` rows each (all counts > 0).
-    Exactly what Matcher does on the full matrix, so shortlisted scores equal brute force.
+    Groups are consecutive rows, starting at `starts` with `counts` rows each (all counts > 0);
+    `sims` is (rows,) or (rows, views), each view (column) on its own. Exactly what Matcher does
+    on the full matrix, so shortlisted scores equal brute force.
     """
-    best = np.maximum.reduceat(sims, starts)
-    masked = np.where(sims == np.repeat(best, counts), -np.inf, sims)
-    second = np.maximum.reduceat(masked, starts)
+    best = np.maximum.reduceat(sims, starts, axis=0)
+    masked = np.where(sims == np.repeat(best, counts, axis=0), -np.inf, sims)
+    second = np.maximum.reduceat(masked, starts, axis=0)
     return best, np.where(np.isfinite(second), second, best)
 
 
@@ -77,34 +78,42 @@ class EntrySearch:
         """Memory this search adds to the text matrix it shares."""
         return self.representatives.nbytes + self.starts.nbytes + self.counts.nbytes
 
-    def shortlist(self, vector: np.ndarray, extra: np.ndarray | None = None,
+    def shortlist(self, vectors: np.ndarray, extra: np.ndarray | None = None,
                   size: int | None = None) -> np.ndarray:
-        """Sorted ids of the entries worth rescoring: the best by representative, plus `extra`."""
+        """Sorted ids of the entries worth rescoring: the best by representative, plus `extra`.
+
+        `vectors` is one query vector (dims,) or several views of it (views, dims); the views'
+        representative scores are averaged, as the matcher averages the views' scores.
+        """
         size = self.shortlist_size if size is None else size
         n = self.entries
         if size >= n:
             return np.arange(n, dtype=np.int64)
-        scores = self.representatives @ vector
+        scores = self.representatives @ np.asarray(vectors, dtype=np.float32).T
+        if scores.ndim == 2:
+            scores = scores.mean(axis=1)
         top = np.argpartition(-scores, size - 1)[:size]
         if extra is not None and len(extra):
             top = np.concatenate([top, np.asarray(extra, dtype=np.int64)])
         return np.unique(top)
 
-    def best_two(self, vector: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Exact best and second-best text similarity of the entries `ids` (in that order)."""
+    def best_two(self, vectors: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Exact best and second-best text similarity of the entries `ids` (in that order).
+
+        (len(ids),) arrays for one vector (dims,); (len(ids), views) for (views, dims).
+        """
+        vectors = np.asarray(vectors, dtype=np.float32)
         ids = np.asarray(ids, dtype=np.int64)
         if len(ids) == 0:
-            empty = np.zeros(0, dtype=np.float32)
+            empty = np.zeros((0, *vectors.shape[:-1]), dtype=np.float32)
             return empty, empty
         if len(ids) == self.entries:
-            sims = self.matrix @ vector
-            return best_two(sims, self.starts, self.counts)
+            return best_two(self.matrix @ vectors.T, self.starts, self.counts)
         counts = self.counts[ids]
         local_starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
         # Row numbers of the chosen entries, concatenated: start of each entry + 0..count-1.
         rows = np.repeat(self.starts[ids] - local_starts, counts) + np.arange(int(counts.sum()))
-        sims = self.matrix[rows] @ vector
-        return best_two(sims, local_starts, counts)
+        return best_two(self.matrix[rows] @ vectors.T, local_starts, counts)
 
 
 def top_ids(scores: np.ndarray, k: int) -> np.ndarray:

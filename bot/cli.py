@@ -44,9 +44,10 @@ def _matcher(knowledge_dir: Path | None, encoder: str | None) -> Matcher:
         raise click.ClickException(str(exc)) from None
 
 
-def match_json(match: Match, matcher: Matcher) -> dict:
+def match_json(question: str, match: Match, matcher: Matcher) -> dict:
     return {
-        "question": match.question,
+        "question": question,
+        "cleaned": match.question,
         "lang": match.lang,
         "answered": match.answered,
         "decision": match.decision,
@@ -64,11 +65,20 @@ def match_json(match: Match, matcher: Matcher) -> dict:
 
 @click.group()
 @click.version_option(package_name="owner-bot")
-def cli() -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Log what the bot does (e.g. texts embedded).")
+def cli(verbose: bool) -> None:
     """Owner Bot: who owns this work, and what does the product manager do here?
 
     Ask in Chinese or English; answers come from a YAML knowledge base.
     """
+    import logging
+    import os
+
+    level = "INFO" if verbose else os.environ.get("OWNER_BOT_LOG_LEVEL", "WARNING").upper()
+    logging.basicConfig(
+        level=getattr(logging, level, logging.WARNING),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
 
 
 @cli.command()
@@ -88,7 +98,7 @@ def ask(question: str | None, as_json: bool, knowledge_dir: Path | None, encoder
             continue
         match = matcher.match(q)
         if as_json:
-            click.echo(json.dumps(match_json(match, matcher), ensure_ascii=False))
+            click.echo(json.dumps(match_json(q, match, matcher), ensure_ascii=False))
         else:
             click.echo(render_text(match, matcher.knowledge))
             if question in (None, "-"):
@@ -171,8 +181,8 @@ def run(use_http: bool, port: int, host: str, health_port: int | None,
     from .slack.server import run_http, run_socket_mode
     from .slack.settings_check import check_slack_settings
 
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # A running bot always logs at INFO (the group's basicConfig may have set a higher level).
+    logging.getLogger().setLevel(min(logging.getLogger().level, logging.INFO))
     try:
         # Checked before the knowledge is loaded: a token typo should not wait on embeddings.
         settings = Settings.from_env(knowledge_dir=knowledge_dir, encoder=encoder)

@@ -31,6 +31,9 @@ _ZH_STOP = frozenset(
     什么 应该 该由 由哪""".split()
 )
 
+# Characters that only ever ask; a bigram with one spans a word boundary ("预算谁" -> "算谁").
+_ASKING_CHARS = frozenset("谁吗呢么")
+
 
 def _stem(word: str) -> str:
     """Crude but symmetric: 'coding', 'codes' and 'code' all become 'cod'."""
@@ -49,7 +52,7 @@ def terms(text: str) -> list[str]:
     out: list[str] = []
     for run in _CJK_RUN.findall(text):
         grams = [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
-        out.extend(g for g in grams if g not in _ZH_STOP)
+        out.extend(g for g in grams if g not in _ZH_STOP and not _ASKING_CHARS & set(g))
     for word in _LATIN.findall(text):
         if word not in _EN_STOP:
             out.append(_stem(word))

@@ -57,7 +57,7 @@ class Match:
     question: str  # the cleaned question that was matched
     lang: str  # language to answer in: "zh" or "en"
     decision: Decision
-    reason: str  # confident | close_call | low_score | off_topic | no_words | empty
+    reason: str  # confident | close_call | low_score | off_topic | no_topic | no_words | empty
     score: float  # combined score of the best candidate (0 when there is none)
     best: Candidate | None  # the answer; None when declined
     alternatives: tuple[Candidate, ...] = ()  # other teams' closest areas, best first
@@ -155,6 +155,8 @@ class Matcher:
             return Match(question, lang, "decline", "no_words", 0.0, None, (), knowledge.version)
         text = to_simplified(question)  # the knowledge is written in simplified Chinese
         phrase = work_phrase(text)
+        if not has_words(phrase):  # "谁负责？", "who is responsible?": no work named
+            return Match(question, lang, "decline", "no_topic", 0.0, None, (), knowledge.version)
         vectors = self.encoder.encode_queries([text, phrase] if phrase != text else [text])
         scored = self._score(index, text, vectors)
         ranked = self._per_team(index, scored.entry_scores)

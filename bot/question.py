@@ -86,13 +86,12 @@ _ZH_SCAFFOLDING = re.compile(
 _EN_SCAFFOLDING = re.compile(
     r"\b(who's|whose|whom|who|which team|what team|which department)\b"
     r"( is| are| should| does| do| will| would| can)?( be)?"
-    r"( responsible for| in charge of| owns?| handles?| the owner of| supposed to)?",
+    r"( responsible( for)?| in charge( of)?| owns?| handles?| the owner( of)?| supposed to)?",
     re.IGNORECASE,
 )
 
 
 def work_phrase(question: str) -> str:
-    """The question without its asking scaffolding; the question itself if little is left."""
+    """The question without its asking scaffolding: empty when it names no work at all."""
     core = _EN_SCAFFOLDING.sub(" ", _ZH_SCAFFOLDING.sub(" ", question))
-    core = _SPACES.sub(" ", core).strip(" ?？,，。!！")
-    return core if len(core) >= 2 else question
+    return _SPACES.sub(" ", core).strip(" ?？,，。!！")

@@ -18,6 +18,7 @@ _WORDS = {
         "off_topic": "这个问题不在我的知识范围内：我只回答“某项工作归哪个团队、"
         "产品经理在其中做什么”。",
         "no_words": "没看懂这个问题，请用文字描述你想找谁负责哪项工作，例如：“谁负责写代码？”",
+        "no_topic": "请说一下是哪项工作，例如：“预算谁来编？”或“谁负责写测试用例？”",
         "closest": "最接近的领域",
         "ask_fallback": "可以问",
         "no_contact": "（未配置联系方式）",
@@ -35,6 +36,8 @@ _WORDS = {
         "product manager does there.",
         "no_words": "I couldn't read a question there. Describe the work you need an owner for, "
         "e.g. \"Who writes the code?\"",
+        "no_topic": "Which piece of work do you mean? For example: \"Who owns the budget?\" or "
+        "\"Who writes the test cases?\"",
         "closest": "Closest areas",
         "ask_fallback": "You can ask",
         "no_contact": "(no contact configured)",
@@ -44,6 +47,13 @@ _WORDS = {
 
 def words(lang: str) -> dict[str, str]:
     return _WORDS["zh" if lang == "zh" else "en"]
+
+
+def decline_message(match: Match) -> str:
+    """Why the bot is not answering, in the asker's language."""
+    w = words(match.lang)
+    key = {"empty": "no_words"}.get(match.reason, match.reason)
+    return w[key] if key in ("off_topic", "no_words", "no_topic") else w["declined"]
 
 
 def confidence_words(match: Match) -> str:
@@ -88,8 +98,7 @@ def render_text(match: Match, knowledge: Knowledge) -> str:
     w = words(match.lang)
     lang = match.lang
     if match.best is None:
-        reason = {"off_topic": w["off_topic"], "no_words": w["no_words"], "empty": w["no_words"]}
-        lines = [reason.get(match.reason, w["declined"])]
+        lines = [decline_message(match)]
         if match.alternatives and match.reason == "low_score":
             lines.append(f"{w['closest']}:")
             lines.extend(f"  • {candidate_line(c, lang)}" for c in match.alternatives[:3])

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..knowledge import Entry, Knowledge, Team
 from ..matcher import Candidate, Match
-from ..reply import confidence_words, contact_text, words
+from ..reply import confidence_words, contact_text, decline_message, words
 
 Block = dict[str, Any]
 
@@ -190,8 +190,7 @@ def decline_blocks(match: Match, knowledge: Knowledge, ref: str) -> list[Block]:
     """Not confident: say why, offer the closest areas as buttons, point to the fallback."""
     w = words(match.lang)
     lang = match.lang
-    reason = {"off_topic": w["off_topic"], "no_words": w["no_words"], "empty": w["no_words"]}
-    blocks = [section(reason.get(match.reason, w["declined"]))]
+    blocks = [section(decline_message(match))]
     if match.question:
         blocks.append(question_context(match.question, lang))
     if match.alternatives and match.reason == "low_score":

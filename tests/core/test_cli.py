@@ -83,7 +83,8 @@ def test_ask_json_reads_one_question_per_line(small):
         else:
             assert obj["entry"] is None and obj["team"] is None
     coding, budget, lunch = objects
-    assert coding["question"] == clean("谁负责写代码？")  # the cleaned question (NFKC: ？ -> ?)
+    assert coding["question"] == "谁负责写代码？"  # the input line as given, to pair replies
+    assert coding["cleaned"] == clean("谁负责写代码？")  # what was matched (NFKC: ？ -> ?)
     assert (coding["answered"], coding["team"], coding["entry"]) == (True, "engineering", "coding")
     assert "开发团队" in coding["reply"]
     assert (budget["team"], budget["entry"]) == ("finance", "budget")

@@ -1,0 +1,82 @@
+"""Matcher behaviour that depends on the real encoder and the shipped knowledge."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bot.hanzi import to_simplified
+from bot.lexical import LexicalIndex, terms
+from bot.matcher import Matcher
+from bot.question import work_phrase
+
+
+@pytest.mark.parametrize(
+    ("question", "phrase"),
+    [
+        ("谁负责写代码？", "写代码"),
+        ("预算由谁来编", "预算 编"),
+        ("Who owns the budget?", "the budget"),
+        ("who's in charge of coding the checkout", "coding the checkout"),
+        ("谁负责？", ""),
+        ("who is responsible?", ""),
+    ],
+)
+def test_work_phrase_drops_the_asking_scaffolding(question, phrase):
+    assert work_phrase(question) == phrase
+
+
+@pytest.mark.parametrize("question", ["谁负责？", "Who is responsible?", "由谁来做呢"])
+def test_a_question_that_names_no_work_is_declined_with_a_prompt(shipped_matcher, question):
+    match = shipped_matcher.match(question)
+    assert (match.decision, match.reason, match.best) == ("decline", "no_topic", None)
+
+
+def test_traditional_chinese_is_matched_like_simplified(shipped_matcher: Matcher):
+    assert to_simplified("誰負責寫程式碼") == "谁负责写代码"
+    for traditional, team in [
+        ("誰負責寫程式", "engineering"),
+        ("資產負債表誰負責", "finance"),
+        ("客戶投訴找誰", "customer-support"),
+    ]:
+        match = shipped_matcher.match(traditional)
+        assert match.answered and match.best.team.id == team, traditional
+        assert match.lang == "zh"
+
+
+def test_stemming_is_symmetric_and_keeps_non_plurals():
+    assert terms("coding") == terms("code") == terms("codes")
+    assert terms("process") == terms("processes")
+    assert terms("analysis") == ["analysis"]
+    assert terms("who's hiring") == terms("hire")
+
+
+def test_lexical_coverage_weights_rare_terms_over_common_ones():
+    index = LexicalIndex([["预算管理 谁负责"], ["写代码 谁负责"], ["测试用例 谁负责"]])
+    scores = index.score("预算谁负责")
+    assert int(np.argmax(scores)) == 0
+    assert scores[0] == pytest.approx(1.0)  # every term of the question is covered
+    assert scores[1] == scores[2] == 0.0  # 谁负责 is scaffolding, not evidence
+
+
+def test_alternatives_are_other_teams_best_first(shipped_matcher: Matcher):
+    match = shipped_matcher.match("Who owns the product roadmap?")
+    assert match.best.team.id == "product"
+    teams = [c.team.id for c in match.alternatives]
+    assert "product" not in teams and len(set(teams)) == len(teams)
+    scores = [c.score for c in match.alternatives]
+    assert scores == sorted(scores, reverse=True) and all(s <= match.score for s in scores)
+
+
+def test_close_teams_are_reported_as_ambiguous(shipped_matcher: Matcher):
+    """Scores within the margin make a close call that still answers the best team."""
+    thresholds = shipped_matcher.thresholds
+    question = "培训谁负责"  # training users (support) vs training staff
+    match = shipped_matcher.match(question)
+    if match.decision != "ambiguous":
+        gap = match.score - match.alternatives[0].score
+        wide = Matcher(shipped_matcher.index, shipped_matcher.encoder,
+                       type(thresholds)(**{**thresholds.__dict__, "margin": gap + 0.01}))
+        match = wide.match(question)
+    assert match.decision == "ambiguous" and match.best is not None
+    assert match.alternatives and match.alternatives[0].team.id != match.best.team.id
