@@ -282,7 +282,9 @@ def _parse_teams(root: Path, problems: _Problems) -> tuple[dict[str, Team], Team
 _ENTRY_FIELDS = {"id", "team", "area", "tasks", "pm_role", "examples", "keywords"}
 
 
-def _parse_entry(problems: _Problems, file: Path, index: int, raw: Any) -> Entry | None:
+def _parse_entry(
+    problems: _Problems, file: Path, index: int, raw: Any, teams: dict[str, Team]
+) -> Entry | None:
     if not isinstance(raw, dict):
         problems.add(file, f"entry #{index + 1}", f"must be a mapping, got {_type_name(raw)}")
         return None
@@ -294,6 +296,9 @@ def _parse_entry(problems: _Problems, file: Path, index: int, raw: Any) -> Entry
             reader._bad(str(key), f"is not a known field (use one of {sorted(_ENTRY_FIELDS)})")
     entry_id = reader.string("id")
     team = reader.string("team")
+    if team and teams and team not in teams:
+        reader._bad("team", f"unknown team id '{team}' (known: {', '.join(sorted(teams))})")
+        team = None
     area = reader.bilingual("area")
     tasks_zh, tasks_en = reader.bilingual_list("tasks")
     examples_zh, examples_en = reader.bilingual_list("examples")
@@ -396,7 +401,7 @@ def load_knowledge(root: str | Path) -> Knowledge:
             problems.add(file, "", f"must be a list of entries, got {_type_name(data)}")
             continue
         for index, raw in enumerate(data):
-            entry = _parse_entry(problems, file, index, raw)
+            entry = _parse_entry(problems, file, index, raw, teams)
             if entry is None:
                 continue
             if entry.id in first_seen:
@@ -404,13 +409,6 @@ def load_knowledge(root: str | Path) -> Knowledge:
                     file,
                     f"entry '{entry.id}': field 'id'",
                     f"duplicate entry id (first defined in {first_seen[entry.id]})",
-                )
-                continue
-            if teams and entry.team not in teams:
-                problems.add(
-                    file,
-                    f"entry '{entry.id}': field 'team'",
-                    f"unknown team id '{entry.team}' (known: {', '.join(sorted(teams))})",
                 )
                 continue
             first_seen[entry.id] = str(file)
