@@ -63,7 +63,9 @@ def confidence_words(match: Match) -> str:
         return "没有把握" if zh else "not sure"
     if match.decision == "ambiguous":
         return "有几个相近的领域，这是最可能的" if zh else "a close call between a few areas"
-    if match.score >= 0.75:
+    # Sure means both a strong match and a clear lead over the next team.
+    lead = match.score - match.alternatives[0].score if match.alternatives else match.score
+    if match.score >= 0.8 and lead >= 0.15:
         return "很有把握" if zh else "very sure"
     return "比较有把握" if zh else "fairly sure"
 

@@ -80,3 +80,15 @@ def test_close_teams_are_reported_as_ambiguous(shipped_matcher: Matcher):
         match = wide.match(question)
     assert match.decision == "ambiguous" and match.best is not None
     assert match.alternatives and match.alternatives[0].team.id != match.best.team.id
+
+
+def test_confidence_words_need_a_strong_score_and_a_clear_lead(shipped_matcher: Matcher):
+    from bot.reply import confidence_words
+
+    clear = shipped_matcher.match("Who picks the tech stack?")
+    assert confidence_words(clear) == "very sure"
+    close = shipped_matcher.match("培训谁负责")  # user training vs other teams' training
+    assert close.score - close.alternatives[0].score < 0.15
+    assert confidence_words(close) in ("比较有把握", "有几个相近的领域，这是最可能的")
+    declined = shipped_matcher.match("今天中午吃什么")
+    assert confidence_words(declined) == "没有把握"
