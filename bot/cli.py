@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from .cache import EmbeddingCache
 from .config import ConfigError, Settings
 from .encoders import EncoderError
 from .evaluation import EvalSetError, evaluate, load_items
@@ -29,12 +30,13 @@ _encoder_option = click.option(
 )
 
 
-def _matcher(knowledge_dir: Path | None, encoder: str | None) -> Matcher:
+def _matcher(knowledge_dir: Path | None, encoder: str | None,
+             cache: EmbeddingCache | None = None) -> Matcher:
     from .engine import build_matcher
 
     try:
         settings = Settings.from_env(knowledge_dir=knowledge_dir, encoder=encoder)
-        return build_matcher(settings)
+        return build_matcher(settings, cache=cache)
     except KnowledgeError as exc:
         problems = "\n".join(exc.problems)
         raise click.ClickException(
@@ -177,10 +179,17 @@ def run(use_http: bool, port: int, host: str, health_port: int | None,
     """Run the Slack bot: Socket Mode by default (SLACK_BOT_TOKEN, SLACK_APP_TOKEN), or --http
     (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET) on /slack/events."""
     import logging
+    import os
 
+    from .cache import EmbeddingCache
+    from .redact import install_redaction
+    from .reload import KnowledgeReloader
     from .slack.server import run_http, run_socket_mode
     from .slack.settings_check import check_slack_settings
 
+    # Tokens never reach a log line, whatever a library prints at DEBUG.
+    install_redaction(os.environ.get(name) for name in
+                      ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"))
     # A running bot always logs at INFO (the group's basicConfig may have set a higher level).
     logging.getLogger().setLevel(min(logging.getLogger().level, logging.INFO))
     try:
@@ -189,12 +198,15 @@ def run(use_http: bool, port: int, host: str, health_port: int | None,
         check_slack_settings(settings, "http" if use_http else "socket")
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    matcher = _matcher(knowledge_dir, encoder)
+    # The reloader shares the matcher's embedding cache: a reload embeds only edited texts.
+    cache = EmbeddingCache(settings.cache_path)
+    matcher = _matcher(knowledge_dir, encoder, cache)
+    reloader = KnowledgeReloader(matcher, settings.knowledge_dir, cache)
     try:
         if use_http:
-            run_http(settings, matcher, host=host, port=port)
+            run_http(settings, matcher, host=host, port=port, reloader=reloader)
         else:
-            run_socket_mode(settings, matcher, health_port=health_port)
+            run_socket_mode(settings, matcher, health_port=health_port, reloader=reloader)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
 

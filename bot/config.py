@@ -54,7 +54,8 @@ class Settings:
     signing_secret: str | None = None
     slack_api_url: str | None = None
     admin_user_ids: frozenset[str] = frozenset()
-    rate_limit_per_minute: int = 20
+    rate_limit_per_minute: int = 20  # questions per user per minute; 0: no limit
+    reload_seconds: float = 5.0  # how often the running bot looks for knowledge edits; 0: never
 
     @property
     def cache_path(self) -> Path:
@@ -90,6 +91,13 @@ class Settings:
                 raise ConfigError(
                     f"OWNER_BOT_RATE_LIMIT={env['OWNER_BOT_RATE_LIMIT']!r} is not a whole number"
                 ) from None
+        reload_seconds = _float_env("OWNER_BOT_RELOAD_SECONDS")
+        if reload_seconds is not None:
+            if reload_seconds < 0:
+                raise ConfigError("OWNER_BOT_RELOAD_SECONDS must be 0 (off) or a positive number")
+            values["reload_seconds"] = reload_seconds
+        if values.get("rate_limit_per_minute", 0) < 0:  # type: ignore[operator]
+            raise ConfigError("OWNER_BOT_RATE_LIMIT must be 0 (off) or a positive whole number")
         values["bot_token"] = env.get("SLACK_BOT_TOKEN") or None
         values["app_token"] = env.get("SLACK_APP_TOKEN") or None
         values["signing_secret"] = env.get("SLACK_SIGNING_SECRET") or None

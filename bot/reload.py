@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,15 +71,19 @@ class KnowledgeReloader:
             return None
         return self.reload()
 
-    def start(self, interval: float = 2.0) -> None:
-        """Watch the folder in a daemon thread."""
+    def start(self, interval: float = 2.0,
+              on_result: Callable[[ReloadResult], None] | None = None) -> None:
+        """Watch the folder in a daemon thread; `on_result` hears of every reload it tried."""
         if self._thread:
             return
+        self._stop.clear()
 
         def watch() -> None:
             while not self._stop.wait(interval):
                 try:
-                    self.poll_once()
+                    result = self.poll_once()
+                    if result is not None and on_result is not None:
+                        on_result(result)
                 except Exception:  # the watcher must outlive any surprise; log with traceback
                     log.exception("knowledge watcher failed; will retry")
 

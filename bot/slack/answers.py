@@ -5,6 +5,7 @@ Every listener ends up here, so the behaviour is tested without Slack and the li
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -49,6 +50,17 @@ class Asker:
     surface: str = ""  # mention | dm | command | alternative | share
 
 
+def pinned(matcher: Matcher) -> Matcher:
+    """The matcher fixed to the knowledge version served right now.
+
+    A reload swaps `matcher.index`; a reply built from this view reads one version throughout
+    (the match, the fallback team, the teams list), so no reply mixes two versions.
+    """
+    view = copy.copy(matcher)
+    view.index = matcher.index
+    return view
+
+
 def parse_request(text: str | None) -> tuple[Intent, str]:
     """('help', ''), ('teams', lang) or ('ask', text) from what the person typed.
 
@@ -76,6 +88,7 @@ def answer_question(matcher: Matcher, text: str, *, feedback: FeedbackStore | No
                     asker: Asker | None = None, share: bool = False) -> Reply:
     """Match the question and build the reply; with a store, record the answer or decline."""
     asker = asker or Asker()
+    matcher = pinned(matcher)
     match = matcher.match(text)
     ref = new_ref()
     fallback = escape_user_text(render_text(match, matcher.knowledge))
@@ -93,6 +106,7 @@ def answer_question(matcher: Matcher, text: str, *, feedback: FeedbackStore | No
 def reply_to(matcher: Matcher, text: str | None, *, feedback: FeedbackStore | None = None,
              asker: Asker | None = None, share: bool = False) -> Reply:
     """Help, the teams list, or an answer: one entry point for every surface."""
+    matcher = pinned(matcher)
     intent, arg = parse_request(text)
     if intent == "help":
         return help_reply()

@@ -10,17 +10,15 @@ from urllib.error import URLError
 from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 
 from ..config import ConfigError, Settings
 from ..matcher import Matcher
+from ..reload import KnowledgeReloader
 from .dedupe import SeenEvents, dedupe_middleware
+from .delivery import Delivery, retry_handlers
 from .feedback import FeedbackStore
 from .listeners import register_listeners
+from .ratelimit import RateLimiter
 from .settings_check import api_base_url
 
 logger = logging.getLogger(__name__)
@@ -32,11 +30,7 @@ def make_web_client(settings: Settings, token: str | None = None) -> WebClient:
         token=token or settings.bot_token,
         base_url=api_base_url(settings),
         timeout=30,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=2),
-            ServerErrorRetryHandler(max_retry_count=2),
-        ],
+        retry_handlers=retry_handlers(),
     )
 
 
@@ -66,8 +60,13 @@ def on_error(error: Exception, body: dict[str, Any]) -> None:
 def create_app(settings: Settings, matcher: Matcher, client: WebClient | None = None,
                feedback: FeedbackStore | None = None, *, verify_token: bool = True,
                seen_events: SeenEvents | None = None,
-               listener_executor: Executor | None = None) -> App:
+               listener_executor: Executor | None = None,
+               reloader: KnowledgeReloader | None = None,
+               limiter: RateLimiter | None = None) -> App:
     """The Bolt app answering through `matcher`; feedback goes to settings.feedback_path.
+
+    With a reloader, `/owner reload` reloads the knowledge for settings.admin_user_ids. Questions
+    are limited to settings.rate_limit_per_minute per user (unless `limiter` is given).
 
     With verify_token, auth.test runs now, so a bad token fails at start-up with one line
     rather than at the first question.
@@ -86,6 +85,10 @@ def create_app(settings: Settings, matcher: Matcher, client: WebClient | None = 
         listener_executor=listener_executor,
     )
     app.use(dedupe_middleware(seen_events or SeenEvents()))
-    register_listeners(app, matcher, feedback)
+    register_listeners(
+        app, matcher, feedback,
+        limiter=limiter or RateLimiter(settings.rate_limit_per_minute),
+        reloader=reloader, admins=settings.admin_user_ids, delivery=Delivery(feedback),
+    )
     app.error(on_error)
     return app

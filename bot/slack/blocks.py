@@ -31,6 +31,8 @@ _MAX_BLOCKS = 50
 # Plain "@channel" only pings with link_names=1, which the bot never sets; the joiner is a second
 # guard in case a client or a proxy turns it on.
 _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
+# A Slack user id, the only thing ever put inside a <@...> mention the bot writes itself.
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 
 _UI = {
     "zh": {
@@ -177,7 +179,10 @@ def answer_blocks(match: Match, ref: str, *, share: bool = False,
     lang = match.lang
     blocks = entry_blocks(match.best.entry, match.best.team, lang,
                           confidence or confidence_words(match))
-    prefix = f"{ui(lang)['shared_by']} <@{shared_by}> · " if shared_by else ""
+    if shared_by and USER_ID.match(shared_by):
+        prefix = f"{ui(lang)['shared_by']} <@{shared_by}> · "
+    else:
+        prefix = f"{ui(lang)['shared_by']} {escape_user_text(shared_by)} · " if shared_by else ""
     blocks.append(question_context(match.question, lang, prefix))
     if match.decision == "ambiguous" and match.alternatives:
         blocks.append(section(f"*{words(lang)['also']}:*"))

@@ -3,6 +3,10 @@
 answers   every answered question, keyed by a ref that the reply's buttons carry
 votes     one row per (ref, user): clicking again changes the vote, never adds a row
 declined  questions the bot did not answer: what the knowledge is missing
+failed_replies  replies Slack would not take (after retries): the question is never lost
+
+WAL journal, synchronous=FULL and one transaction per write: a process killed mid-write leaves
+every committed row and no partial one; several processes may write the same file.
 """
 
 from __future__ import annotations
@@ -53,6 +57,17 @@ CREATE TABLE IF NOT EXISTS declined (
     channel TEXT,
     surface TEXT,
     knowledge_version TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS failed_replies (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ref TEXT,
+    question TEXT NOT NULL,
+    surface TEXT,
+    user TEXT,
+    channel TEXT,
+    target TEXT NOT NULL,
+    error TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
 CREATE VIEW IF NOT EXISTS feedback AS
@@ -107,6 +122,8 @@ class FeedbackStore:
         with self._lock:
             # WAL lets an admin read the file (sqlite3 CLI, a report) while the bot writes.
             self._conn.execute("PRAGMA journal_mode=WAL")
+            # FULL: a commit survives power loss too, not only a killed process; writes are few.
+            self._conn.execute("PRAGMA synchronous=FULL")
             self._conn.execute("PRAGMA busy_timeout=10000")
             with self._conn:
                 self._conn.executescript(_SCHEMA)
@@ -141,6 +158,26 @@ class FeedbackStore:
                  closest.entry.id if closest else None, closest.team.id if closest else None,
                  user, channel, surface, match.knowledge_version, _now()),
             )
+
+    def record_failed_reply(self, question: str, target: str, error: str, *,
+                            ref: str | None = None, surface: str = "", user: str | None = None,
+                            channel: str | None = None) -> None:
+        """A reply that could not be delivered: kept so an admin can answer by hand."""
+        with self._lock, self._conn:
+            self._conn.execute(
+                "INSERT INTO failed_replies (ref, question, surface, user, channel, target,"
+                " error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (ref, question, surface, user, channel, target, error, _now()),
+            )
+
+    def failed_replies(self) -> list[dict[str, object]]:
+        with self._lock:
+            cursor = self._conn.execute(
+                "SELECT ref, question, surface, user, channel, target, error, created_at"
+                " FROM failed_replies ORDER BY id"
+            )
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def answer(self, ref: str) -> AnswerRecord | None:
         with self._lock:

@@ -24,6 +24,8 @@ from slack_sdk.errors import SlackApiError
 
 from ..config import ConfigError, Settings
 from ..matcher import Matcher
+from ..reload import KnowledgeReloader
+from .admin import start_watching
 from .app import create_app
 from .settings_check import check_slack_settings
 
@@ -111,25 +113,45 @@ def http_server(settings: Settings, matcher: Matcher, *, host: str = "0.0.0.0",
     )
 
 
+def _watch(reloader: KnowledgeReloader | None, settings: Settings, app: App):
+    if reloader is None:
+        return lambda: None
+    return start_watching(reloader, settings.reload_seconds, app.client,
+                          settings.admin_user_ids)
+
+
 def run_http(settings: Settings, matcher: Matcher, *, host: str = "0.0.0.0", port: int = 3000,
-             app: App | None = None) -> None:
-    """Serve the Events API, /owner and interactivity on /slack/events until stopped."""
+             app: App | None = None, reloader: KnowledgeReloader | None = None) -> None:
+    """Serve the Events API, /owner and interactivity on /slack/events until stopped.
+
+    With a reloader, knowledge edits are picked up every settings.reload_seconds.
+    """
+    check_slack_settings(settings, "http")
+    app = app or create_app(settings, matcher, reloader=reloader)
     server = http_server(settings, matcher, host=host, port=port, app=app)
     logger.info("serving Slack on http://%s:%d%s (health: %s)", host, server.server_port,
                 EVENTS_PATH, HEALTH_PATH)
     _serve_in_background(server)
+    stop_watching = _watch(reloader, settings, app)
     try:
         _wait_for_stop()
     finally:
+        stop_watching()
         server.shutdown()
         server.server_close()
 
 
-def socket_mode_handler(app: App, settings: Settings) -> SocketModeHandler:
-    """The builtin (dependency-free) Socket Mode client, opened through the app's WebClient."""
+def socket_mode_handler(app: App, settings: Settings, *,
+                        ping_interval: float = 10) -> SocketModeHandler:
+    """The builtin (dependency-free) Socket Mode client, opened through the app's WebClient.
+
+    It reconnects by itself when the connection drops (auto_reconnect_enabled): its monitor
+    notices within `ping_interval` seconds and opens a new URL with apps.connections.open.
+    """
     if not settings.app_token:
         raise ConfigError("SLACK_APP_TOKEN is not set")
-    return SocketModeHandler(app, app_token=settings.app_token)
+    return SocketModeHandler(app, app_token=settings.app_token, auto_reconnect_enabled=True,
+                             ping_interval=ping_interval)
 
 
 def connect_socket_mode(handler: SocketModeHandler) -> None:
@@ -145,10 +167,11 @@ def connect_socket_mode(handler: SocketModeHandler) -> None:
 
 
 def run_socket_mode(settings: Settings, matcher: Matcher, *, health_host: str = "0.0.0.0",
-                    health_port: int | None = None, app: App | None = None) -> None:
+                    health_port: int | None = None, app: App | None = None,
+                    reloader: KnowledgeReloader | None = None) -> None:
     """Connect over Socket Mode until stopped; with health_port, serve GET /healthz there."""
     check_slack_settings(settings, "socket")
-    app = app or create_app(settings, matcher)
+    app = app or create_app(settings, matcher, reloader=reloader)
     handler = socket_mode_handler(app, settings)
     health_server = None
     if health_port is not None:
@@ -159,11 +182,14 @@ def run_socket_mode(settings: Settings, matcher: Matcher, *, health_host: str = 
         _serve_in_background(health_server)
         logger.info("health check on http://%s:%d%s", health_host, health_server.server_port,
                     HEALTH_PATH)
+    stop_watching = lambda: None  # noqa: E731
     try:
         connect_socket_mode(handler)
         logger.info("connected to Slack over Socket Mode")
+        stop_watching = _watch(reloader, settings, app)
         _wait_for_stop()
     finally:
+        stop_watching()
         handler.close()
         if health_server is not None:
             health_server.shutdown()
