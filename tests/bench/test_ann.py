@@ -128,3 +128,23 @@ def test_top_ids(n, k):
     scores = np.arange(n, dtype=np.float32)[::-1].copy()
     got = sorted(top_ids(scores, k).tolist())
     assert got == list(range(min(n, max(k, 0))))
+
+
+@pytest.mark.parametrize(("entries", "views", "shortlist"), [(1, 2, 1), (40, 2, 5), (300, 3, 299)])
+def test_several_views_are_each_exact(entries, views, shortlist):
+    """The matcher scores a question and its work phrase: every view is rescored exactly."""
+    rng = np.random.default_rng(entries + views)
+    matrix, starts, counts = _grouped(rng, entries, 24, 7)
+    search = EntrySearch(matrix, starts, shortlist=shortlist)
+    vectors = _unit(rng.standard_normal((views, 24)))
+    ids = search.shortlist(vectors)
+    rep_mean = (search.representatives @ vectors.T).mean(axis=1)
+    assert set(np.argsort(-rep_mean)[:shortlist]) <= set(ids.tolist())
+    best, second = search.best_two(vectors, ids)
+    assert best.shape == second.shape == (len(ids), views)
+    for view in range(views):
+        want_best, want_second = _brute(matrix, starts, counts, vectors[view])
+        np.testing.assert_allclose(best[:, view], want_best[ids], rtol=0, atol=1e-5)
+        np.testing.assert_allclose(second[:, view], want_second[ids], rtol=0, atol=1e-5)
+    empty_best, _ = search.best_two(vectors, np.array([], dtype=np.int64))
+    assert empty_best.shape == (0, views)
