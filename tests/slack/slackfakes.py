@@ -40,6 +40,8 @@ class Call:
     path: str  # "/api/chat.postMessage" or "/response/<id>"
     body: dict[str, Any]
     headers: dict[str, str]
+    status: int = 200  # what the fake answered
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
     @property
     def method(self) -> str:
@@ -54,6 +56,9 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     ws_url: str | None = None
     auth_error: str | None = None  # make auth.test fail with this error code
+    # Scripted failures: method name (or "response" for response_url posts) -> the statuses
+    # and headers of the next answers, e.g. {"chat.postMessage": [(429, {"Retry-After": "1"})]}.
+    script: dict[str, list[tuple[int, dict[str, str]]]] = field(default_factory=dict)
     _cond: threading.Condition = field(default_factory=threading.Condition)
     _ts: int = 0
 
@@ -72,6 +77,17 @@ class FakeSlack:
         with self._cond:
             self.calls.append(call)
             self._cond.notify_all()
+
+    def fail_next(self, key: str, status: int, headers: dict[str, str] | None = None,
+                  times: int = 1) -> None:
+        """Answer the next `times` calls of `key` with `status` instead of success."""
+        with self._cond:
+            self.script.setdefault(key, []).extend([(status, headers or {})] * times)
+
+    def scripted(self, key: str) -> tuple[int, dict[str, str]] | None:
+        with self._cond:
+            queue = self.script.get(key)
+            return queue.pop(0) if queue else None
 
     def next_ts(self) -> str:
         with self._cond:
@@ -119,7 +135,16 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             else:
                 body = {k: v[0] for k, v in urllib.parse.parse_qs(raw).items()}
             path = urllib.parse.urlparse(self.path).path
-            fake.record(Call(path, body, {k.lower(): v for k, v in self.headers.items()}))
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            key = "response" if path.startswith("/response/") else path.rsplit("/", 1)[-1]
+            failure = fake.scripted(key)
+            if failure is not None:
+                status, extra = failure
+                fake.record(Call(path, body, headers, status))
+                self._send(status, b'{"ok": false, "error": "scripted"}', "application/json",
+                           extra)
+                return
+            fake.record(Call(path, body, headers))
             if path.startswith("/response/"):
                 self._send(200, b"ok", "text/plain")
                 return
@@ -140,8 +165,11 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 return {"ok": True, "url": fake.ws_url}
             return {"ok": False, "error": "unknown_method"}
 
-        def _send(self, status: int, payload: bytes, ctype: str) -> None:
+        def _send(self, status: int, payload: bytes, ctype: str,
+                  extra: dict[str, str] | None = None) -> None:
             self.send_response(status)
+            for name, value in (extra or {}).items():
+                self.send_header(name, value)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
