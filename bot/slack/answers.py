@@ -76,7 +76,7 @@ def parse_request(text: str | None) -> tuple[Intent, str]:
 
 
 def help_reply() -> Reply:
-    return Reply(HELP_TEXT, help_blocks())
+    return Reply(escape_user_text(HELP_TEXT), help_blocks())  # "<question>" is not markup
 
 
 def teams_reply(matcher: Matcher, lang: str) -> Reply:

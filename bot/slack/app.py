@@ -17,6 +17,7 @@ from ..reload import KnowledgeReloader
 from .dedupe import SeenEvents, dedupe_middleware
 from .delivery import Delivery, retry_handlers
 from .feedback import FeedbackStore
+from .guard import MalformedPayloadGuard
 from .listeners import register_listeners
 from .ratelimit import RateLimiter
 from .settings_check import api_base_url
@@ -83,6 +84,7 @@ def create_app(settings: Settings, matcher: Matcher, client: WebClient | None = 
         process_before_response=False,
         logger=logging.getLogger("bot.slack.bolt"),
         listener_executor=listener_executor,
+        before_authorize=MalformedPayloadGuard(),  # after the signature check
     )
     app.use(dedupe_middleware(seen_events or SeenEvents()))
     register_listeners(

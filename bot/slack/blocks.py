@@ -7,6 +7,7 @@ that goes out unescaped.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -125,9 +126,11 @@ def parse_alternative_value(value: str) -> tuple[str, str, float]:
     lang, _, score = rest.partition("|")
     lang = "zh" if lang == "zh" else "en"
     try:
-        return ref, lang, float(score)
+        value = float(score)
     except ValueError:
         return ref, lang, 0.0
+    # "nan" and "inf" parse as floats but are no score (and SQLite stores NaN as NULL).
+    return ref, lang, value if math.isfinite(value) else 0.0
 
 
 def alternative_buttons(candidates: tuple[Candidate, ...] | list[Candidate], lang: str,

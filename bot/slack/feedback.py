@@ -80,6 +80,15 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _row(*values: object) -> tuple[object, ...]:
+    """Values as SQLite can store them: a lone surrogate (valid in JSON, not in UTF-8) becomes
+    U+FFFD instead of failing the write."""
+    return tuple(
+        v.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if isinstance(v, str) else v
+        for v in values
+    )
+
+
 def new_ref() -> str:
     return uuid.uuid4().hex
 
@@ -141,9 +150,9 @@ class FeedbackStore:
                 "INSERT OR REPLACE INTO answers (ref, question, lang, decision, entry, team, score,"
                 " user, channel, surface, knowledge_version, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (ref, match.question, match.lang, match.decision, match.best.entry.id,
-                 match.best.team.id, float(match.score), user, channel, surface,
-                 match.knowledge_version, _now()),
+                _row(ref, match.question, match.lang, match.decision, match.best.entry.id,
+                     match.best.team.id, float(match.score), user, channel, surface,
+                     match.knowledge_version, _now()),
             )
 
     def record_decline(self, match: Match, ref: str, *, user: str | None = None,
@@ -154,9 +163,10 @@ class FeedbackStore:
                 "INSERT OR REPLACE INTO declined (ref, question, lang, reason, score,"
                 " closest_entry, closest_team, user, channel, surface, knowledge_version,"
                 " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (ref, match.question, match.lang, match.reason, float(match.score),
-                 closest.entry.id if closest else None, closest.team.id if closest else None,
-                 user, channel, surface, match.knowledge_version, _now()),
+                _row(ref, match.question, match.lang, match.reason, float(match.score),
+                     closest.entry.id if closest else None,
+                     closest.team.id if closest else None,
+                     user, channel, surface, match.knowledge_version, _now()),
             )
 
     def record_failed_reply(self, question: str, target: str, error: str, *,
@@ -167,7 +177,7 @@ class FeedbackStore:
             self._conn.execute(
                 "INSERT INTO failed_replies (ref, question, surface, user, channel, target,"
                 " error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (ref, question, surface, user, channel, target, error, _now()),
+                _row(ref, question, surface, user, channel, target, error, _now()),
             )
 
     def failed_replies(self) -> list[dict[str, object]]:
@@ -183,7 +193,7 @@ class FeedbackStore:
         with self._lock:
             row = self._conn.execute(
                 "SELECT ref, question, lang, decision, entry, team, score, user, channel"
-                " FROM answers WHERE ref = ?", (ref,),
+                " FROM answers WHERE ref = ?", _row(ref),
             ).fetchone()
         return AnswerRecord(*row) if row else None
 
@@ -193,7 +203,7 @@ class FeedbackStore:
             row = self._conn.execute(
                 "SELECT question, lang FROM answers WHERE ref = ?"
                 " UNION ALL SELECT question, lang FROM declined WHERE ref = ? LIMIT 1",
-                (ref, ref),
+                _row(ref, ref),
             ).fetchone()
         return (row[0], row[1]) if row else None
 
@@ -208,7 +218,7 @@ class FeedbackStore:
                 " VALUES (?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (ref, user) DO UPDATE SET vote = excluded.vote,"
                 " channel = excluded.channel, updated_at = excluded.updated_at",
-                (ref, user, vote, channel, now, now),
+                _row(ref, user, vote, channel, now, now),
             )
 
     def votes(self, ref: str | None = None) -> list[Vote]:
@@ -219,7 +229,7 @@ class FeedbackStore:
         args: tuple[str, ...] = ()
         if ref is not None:
             query += " WHERE v.ref = ?"
-            args = (ref,)
+            args = _row(ref)  # type: ignore[assignment]
         with self._lock:
             rows = self._conn.execute(query + " ORDER BY v.updated_at, v.ref, v.user",
                                       args).fetchall()

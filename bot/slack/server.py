@@ -8,6 +8,7 @@ a container health check can see whether the websocket is up.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import logging
 import signal
@@ -21,12 +22,14 @@ from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
 
 from ..config import ConfigError, Settings
 from ..matcher import Matcher
 from ..reload import KnowledgeReloader
 from .admin import start_watching
 from .app import create_app
+from .guard import malformed, parse
 from .settings_check import check_slack_settings
 
 logger = logging.getLogger(__name__)
@@ -60,9 +63,39 @@ def knowledge_health(matcher: Matcher, mode: str) -> dict[str, Any]:
     }
 
 
-def wsgi_app(app: App | None, health: Health, path: str = EVENTS_PATH) -> WsgiApp:
-    """Bolt on `path` (signature verified by Bolt) and GET /healthz; 404 for anything else."""
+def _malformed_request(environ: dict[str, Any], verifier: SignatureVerifier
+                       ) -> tuple[str, bool] | None:
+    """(why, signed) for a POST whose payload Bolt would crash on; None to pass it to Bolt.
+
+    Reads the body and puts it back for Bolt.
+    """
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    raw = environ["wsgi.input"].read(length) if length > 0 else b""
+    environ["wsgi.input"] = io.BytesIO(raw)
+    if not raw:
+        return None
+    why = malformed(parse(raw, environ.get("CONTENT_TYPE")))
+    if why is None:
+        return None
+    headers = {
+        "x-slack-request-timestamp": environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""),
+        "x-slack-signature": environ.get("HTTP_X_SLACK_SIGNATURE", ""),
+    }
+    return why, verifier.is_valid_request(raw, headers)
+
+
+def wsgi_app(app: App | None, health: Health, path: str = EVENTS_PATH,
+             signing_secret: str | None = None) -> WsgiApp:
+    """Bolt on `path` (signature verified by Bolt) and GET /healthz; 404 for anything else.
+
+    With the signing secret, a request whose payload is malformed never reaches Bolt (which
+    would answer it with a 500): acked here with 200 when signed, 401 when not.
+    """
     slack = SlackRequestHandler(app, path) if app is not None else None
+    verifier = SignatureVerifier(signing_secret) if signing_secret else None
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in (
@@ -75,6 +108,15 @@ def wsgi_app(app: App | None, health: Health, path: str = EVENTS_PATH) -> WsgiAp
                             ("Content-Length", str(len(body)))])
             return [body]
         if slack is not None:
+            if verifier is not None and environ.get("REQUEST_METHOD") == "POST":
+                bad = _malformed_request(environ, verifier)
+                if bad is not None:
+                    why, signed = bad
+                    logger.info("%s a request with a malformed payload: %s",
+                                "acked and ignored" if signed else "refused unsigned", why)
+                    start_response("200 OK" if signed else "401 Unauthorized",
+                                   [("Content-Length", "0")])
+                    return [b""]
             return slack(environ, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"Not Found"]
@@ -109,7 +151,8 @@ def http_server(settings: Settings, matcher: Matcher, *, host: str = "0.0.0.0",
     check_slack_settings(settings, "http")
     app = app or create_app(settings, matcher)
     return make_http_server(
-        wsgi_app(app, lambda: (True, knowledge_health(matcher, "http"))), host, port
+        wsgi_app(app, lambda: (True, knowledge_health(matcher, "http")),
+                 signing_secret=settings.signing_secret), host, port
     )
 
 
