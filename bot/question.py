@@ -78,20 +78,49 @@ def language(text: str) -> str:
 # The "who owns it" scaffolding around the work itself. Sentence encoders weigh that template
 # heavily ("QA 测试谁负责" lands near "可用性测试谁负责"), so the matcher also embeds the question
 # with it removed and averages the two views.
-_ZH_SCAFFOLDING = re.compile(
-    r"(到底|应该|应当|该|是不是|是否|是)?(由|归|找|交给|让)?"
-    r"(谁|哪个团队|哪个部门|哪个组|哪位|哪个人|哪个同事|什么人|哪边)(来|去)?"
-    r"(负责|做|管|处理|搞|弄|出|写|定|跟进|对接)?(的活|的事|的工作|的职责)?[吗呢啊?？]*"
+_ZH_SCAFFOLDING = (
+    # "是不是产品经理的活", "产品经理要自己…吗": the PM framing, not the work
+    re.compile(r"(是不是|是否|是|算)?(产品经理|产品|pm)(的)?(事|活|工作|职责|责任)[吗呢啊?？]*",
+               re.IGNORECASE),
+    re.compile(r"(是不是|是否|是|该|由|归)?(产品经理|pm)\s*(需要|要不要|要|该不该|应该|应当|得|需不需要"
+               r"|用不用)?(自己|亲自)?(来)?(做|干|管|负责)?[吗呢啊?？]*", re.IGNORECASE),
+    re.compile(
+        r"(到底|应该|应当|该|是不是|是否|是|我们|我)?(由|归|找|交给|让|问|联系|请教)?"
+        r"(谁|哪个团队|哪个部门|哪个组|哪个小组|哪个团体|哪位|哪个人|哪个同事|什么人|哪边|哪里)"
+        r"(来|去)?(负责|做|管|处理|搞|弄|出|写|跟进|对接)?(的活|的事|的工作|的职责)?[吗呢啊?？]*"
+    ),
 )
-_EN_SCAFFOLDING = re.compile(
-    r"\b(who's|whose|whom|who|which team|what team|which department)\b"
-    r"( is| are| should| does| do| will| would| can)?( be)?"
-    r"( responsible( for)?| in charge( of)?| owns?| handles?| the owner( of)?| supposed to)?",
-    re.IGNORECASE,
+_EN_SCAFFOLDING = (
+    # "is it the PM's job to", "should the PM", "does a product manager need to"
+    re.compile(
+        r"\b(is|are)( it| this| that)?( the| a| our)? (pm|pms|product managers?|product)(['’]s)?"
+        r" (job|responsibility|task|role|work|call)( to)?\b"
+        r"|\b(should|does|do|must|can|will)( the| a| our)? (pm|pms|product managers?)"
+        r"( really| actually)?( need to| have to| be)?\b"
+        r"|\b(is )?(the |a |our )?(pm|pms|product managers?)['’]s"
+        r" (job|responsibility|task|role|work|call)\b",
+        re.IGNORECASE,
+    ),
+    # "who should I ping about", "which team do we talk to for"
+    re.compile(
+        r"\b(who|whom|which team|what team|which department|which group)\b( should| do| can| could"
+        r"| would)( i| we)( ping| ask| talk to| speak to| contact| reach out to| go to| email"
+        r"| message| escalate to| loop in)( about| for| regarding| re| on)?",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"\b(who['’]s|whose|whom|who|which team|what team|which department|which group)\b"
+        r"( is| are| should| does| do| will| would| can)?( actually| usually| normally)?( be)?"
+        r"( responsible( for)?| in charge( of)?| owns?| handles?| the owner( of)?| supposed to)?",
+        re.IGNORECASE,
+    ),
 )
 
 
 def work_phrase(question: str) -> str:
     """The question without its asking scaffolding: empty when it names no work at all."""
-    core = _EN_SCAFFOLDING.sub(" ", _ZH_SCAFFOLDING.sub(" ", question))
-    return _SPACES.sub(" ", core).strip(" ?？,，。!！")
+    core = question
+    # English first: the Chinese patterns also know "pm", which would break "the PM's job".
+    for pattern in (*_EN_SCAFFOLDING, *_ZH_SCAFFOLDING):
+        core = pattern.sub(" ", core)
+    return _SPACES.sub(" ", core).strip(" ?？,，。!！吗呢")

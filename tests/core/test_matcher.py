@@ -20,6 +20,16 @@ from bot.question import work_phrase
         ("who's in charge of coding the checkout", "coding the checkout"),
         ("谁负责？", ""),
         ("who is responsible?", ""),
+        # The PM framing is scaffolding too: the work is what decides the owner.
+        ("产品经理要自己写代码吗", "写代码"),
+        ("客户关系维护是产品经理做吗", "客户关系维护"),
+        ("招人是产品经理的事吗", "招人"),
+        ("PM 需要写 code 吗", "写 code"),
+        ("Is cost accounting the PM's job?", "Is cost accounting"),
+        ("is it the PM's job to implement the feature?", "implement the feature"),
+        ("Should the PM be fixing bugs?", "fixing bugs"),
+        ("who should I ping about a bug in checkout", "a bug in checkout"),
+        ("产品功能由谁定义", "产品功能 定义"),
     ],
 )
 def test_work_phrase_drops_the_asking_scaffolding(question, phrase):
