@@ -146,35 +146,35 @@ class Matcher:
 
     def match(self, raw_question: str) -> Match:
         index = self.index  # one consistent knowledge version for the whole question
-        knowledge = index.knowledge
         question = clean(raw_question)
         lang = language(question)
+
+        def decide(decision: Decision, reason: str, score: float = 0.0,
+                   best: Candidate | None = None, others: tuple[Candidate, ...] = ()) -> Match:
+            return Match(question, lang, decision, reason, score, best, others,
+                         index.knowledge.version)
+
         if not question:
-            return Match(question, lang, "decline", "empty", 0.0, None, (), knowledge.version)
+            return decide("decline", "empty")
         if not has_words(question):
-            return Match(question, lang, "decline", "no_words", 0.0, None, (), knowledge.version)
+            return decide("decline", "no_words")
         text = to_simplified(question)  # the knowledge is written in simplified Chinese
         phrase = work_phrase(text)
         if not has_words(phrase):  # "谁负责？", "who is responsible?": no work named
-            return Match(question, lang, "decline", "no_topic", 0.0, None, (), knowledge.version)
+            return decide("decline", "no_topic")
         vectors = self.encoder.encode_queries([text, phrase] if phrase != text else [text])
         scored = self._score(index, text, vectors)
         ranked = self._per_team(index, scored.entry_scores)
-        best = ranked[0]
-        t = self.thresholds
-        others = tuple(ranked[1:4])
+        best, t = ranked[0], self.thresholds
         if scored.offtopic_best > scored.semantic_best + t.offtopic_margin:
-            return Match(question, lang, "decline", "off_topic", best.score, None,
-                         tuple(ranked[:3]), knowledge.version)
+            return decide("decline", "off_topic", best.score, None, tuple(ranked[:3]))
         if best.score < t.answer:
-            return Match(question, lang, "decline", "low_score", best.score, None,
-                         tuple(ranked[:3]), knowledge.version)
-        if len(ranked) > 1 and best.score - ranked[1].score < t.margin:
-            close = tuple(c for c in others if best.score - c.score < t.margin * 2) or others[:1]
-            return Match(question, lang, "ambiguous", "close_call", best.score, best, close,
-                         knowledge.version)
-        return Match(question, lang, "answer", "confident", best.score, best, others,
-                     knowledge.version)
+            return decide("decline", "low_score", best.score, None, tuple(ranked[:3]))
+        others = tuple(ranked[1:4])
+        if others and best.score - others[0].score < t.margin:
+            close = tuple(c for c in others if best.score - c.score < t.margin * 2)
+            return decide("ambiguous", "close_call", best.score, best, close)
+        return decide("answer", "confident", best.score, best, others)
 
     def _per_team(self, index: Index, scores: np.ndarray) -> list[Candidate]:
         """Best entry per team, best team first: alternatives are other owners, not siblings."""
