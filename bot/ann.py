@@ -89,9 +89,10 @@ class EntrySearch:
         n = self.entries
         if size >= n:
             return np.arange(n, dtype=np.int64)
-        scores = self.representatives @ np.asarray(vectors, dtype=np.float32).T
-        if scores.ndim == 2:
-            scores = scores.mean(axis=1)
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if vectors.ndim == 2:  # the mean of the views' scores is the score of the views' mean:
+            vectors = vectors.mean(axis=0)  # one matrix-vector product, not a slow n=2 GEMM
+        scores = self.representatives @ vectors
         top = np.argpartition(-scores, size - 1)[:size]
         if extra is not None and len(extra):
             top = np.concatenate([top, np.asarray(extra, dtype=np.int64)])
