@@ -45,6 +45,7 @@ class Plan:
     scale_questions: int
     scale_brute_questions: int
     st_startup: bool = True  # cold + warm start of the sentence-transformers backend
+    memory_questions: int = 200  # questions the memory children answer after embedding
 
 
 FULL = Plan(questions=600, slack_concurrency=(4, 8), slack_per_level=300, cold_runs=3,
@@ -151,6 +152,9 @@ def run(plan: Plan, skip_st: bool, quick: bool) -> dict[str, object]:
             "one_blas_thread": slack_path.slack_section(
                 SHIPPED, questions, plan.slack_concurrency, plan.slack_per_level, threads=1),
         }
+        if st:  # the other backend's bot: its latency and memory, sequential only
+            results["slack_http"]["st"] = slack_path.slack_section(
+                SHIPPED, questions[: plan.slack_per_level], (), 0, encoder=st)
         _done(t)
 
     # 3: start-up, cold and warm, shipped and synthetic knowledge.
@@ -169,9 +173,10 @@ def run(plan: Plan, skip_st: bool, quick: bool) -> dict[str, object]:
 
     # 4: memory of the running bot, both encoders.
     t = _step("memory")
-    memory: dict[str, object] = {"use": startup.memory_case(SHIPPED, "use", questions)}
+    asked = questions[: plan.memory_questions]
+    memory: dict[str, object] = {"use": startup.memory_case(SHIPPED, "use", asked)}
     if st:
-        memory["st"] = startup.memory_case(SHIPPED, st, questions)
+        memory["st"] = startup.memory_case(SHIPPED, st, asked)
     slack_rss = _get(results, ("slack_http", "default", "bot_peak_rss_mb"))
     memory["slack_bot_use_peak_rss_mb"] = slack_rss
     memory["default_encoder_peak_rss_mb"] = max(
@@ -217,6 +222,10 @@ def comparison(results: dict) -> dict[str, object]:
         "cold_start": (("startup", "shipped_st", "cold_s"), ("startup", "shipped", "cold_s")),
         "warm_start": (("startup", "shipped_st", "warm_s"), ("startup", "shipped", "warm_s")),
         "peak_rss": (("memory", "st", "peak_rss_mb"), ("memory", "use", "peak_rss_mb")),
+        "slack_http_p50": (("slack_http", "st", "sequential", "p50_ms"),
+                           ("slack_http", "default", "sequential", "p50_ms")),
+        "slack_bot_peak_rss": (("slack_http", "st", "bot_peak_rss_mb"),
+                               ("slack_http", "default", "bot_peak_rss_mb")),
     }
     return {"st_over_use": {name: _ratio(_get(results, a), _get(results, b))
                             for name, (a, b) in pairs.items()}}
@@ -255,13 +264,14 @@ def table(results: dict) -> str:
     slack = results.get("slack_http", {})
     if "skipped" in slack:
         add("Slack HTTP path", "skipped", "", slack["skipped"])
-    for key, label in (("default", "default threads"), ("one_blas_thread", "OWNER_BOT_THREADS=1")):
+    for key, label in (("default", "default threads"), ("one_blas_thread", "OWNER_BOT_THREADS=1"),
+                       ("st", "sentence-transformers")):
         s = slack.get(key)
         if not s:
             continue
         seq = s["sequential"]
         add(f"Slack HTTP p50 / p95, 1 asker, {label}", f"{seq['p50_ms']:.1f} / {seq['p95_ms']:.1f}",
-            "ms", f"{seq['questions_per_s']} questions/s")
+            "ms", f"{seq['questions_per_s']} questions/s; bot peak RSS {s['bot_peak_rss_mb']} MB")
         for level in s["concurrent"]:
             add(f"Slack HTTP, {level['askers']} askers, {label}",
                 f"{level['questions_per_s']} q/s",
@@ -298,6 +308,30 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
+START, END = "<!-- bench:table -->", "<!-- /bench:table -->"
+
+
+def update_readme(path: Path, results: dict, text: str) -> None:
+    """Replace what is between the markers with the machine line and the table."""
+    m = results["meta"]["machine"]
+    blas = ", ".join(f"{b['internal_api']} {b['version']}, {b['num_threads']} threads"
+                     for b in m.get("blas", []))
+    header = (
+        f"Ran `{results['meta']['command']}` at {results['meta']['started_utc']} on "
+        f"{m['cpus']} x {m['cpu_model']}, {m['memory_gib']} GiB, Python {m['python']}, "
+        f"numpy {m['numpy']} ({blas}); "
+        f"load average {m['load_average_at_start'][0]} at the start, "
+        f"{results['meta']['load_average_at_end'][0]} at the end; "
+        f"{results['meta']['duration_s']:.0f} s in all."
+    )
+    content = path.read_text(encoding="utf-8")
+    if START not in content or END not in content:
+        raise SystemExit(f"{path} has no {START} ... {END} markers")
+    before, rest = content.split(START, 1)
+    _, after = rest.split(END, 1)
+    path.write_text(f"{before}{START}\n{header}\n\n{text}\n{END}{after}", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Owner Bot benchmark")
     parser.add_argument("--quick", action="store_true", help="smoke run: tiny sizes, seconds")
@@ -305,6 +339,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="where to write the JSON (default bench/results.json)")
     parser.add_argument("--skip-st", action="store_true",
                         help="leave out the sentence-transformers backend")
+    parser.add_argument("--readme", type=Path, default=None,
+                        help="also put the table between the bench:table markers of this file "
+                             "(bench/README.md)")
     args = parser.parse_args(argv)
     results = run(QUICK if args.quick else FULL, args.skip_st, args.quick)
     text = table(results)
@@ -314,6 +351,9 @@ def main(argv: list[str] | None = None) -> int:
                         encoding="utf-8")
     print(text)
     print(f"\nwrote {args.out}")
+    if args.readme:
+        update_readme(args.readme, results, text)
+        print(f"updated the table in {args.readme}")
     return 0
 
 

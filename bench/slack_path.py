@@ -192,7 +192,7 @@ def slack_section(knowledge_dir: Path, questions: list[str], concurrency: tuple[
                 asker.ask(q)
             out["sequential"] = _run(asker, questions, 1)
             out["concurrent"] = [
-                _run(asker, questions[:per_level], workers) for workers in concurrency
+                _run(asker, questions[:per_level], workers) for workers in concurrency if per_level
             ]
         finally:
             bot.stop()

@@ -30,13 +30,20 @@ def _latency(block: dict) -> None:
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    out = tmp_path_factory.mktemp("bench") / "results.json"
+    folder = tmp_path_factory.mktemp("bench")
+    out = folder / "results.json"
+    readme = folder / "README.md"
+    readme.write_text("# Bench\n<!-- bench:table -->\nPLACEHOLDER-7f3a\n<!-- /bench:table -->\ntail\n")
     proc = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--quick", "--out", str(out)],
+        [sys.executable, "-m", "bench.run", "--quick", "--out", str(out), "--readme",
+         str(readme)],
         cwd=REPO, capture_output=True, text=True, timeout=900,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "| measure | value | notes |" in proc.stdout  # the printed table
+    text = readme.read_text()
+    assert "PLACEHOLDER-7f3a" not in text and "| measure | value | notes |" in text
+    assert text.startswith("# Bench\n") and text.endswith("tail\n")
     return json.loads(out.read_text(encoding="utf-8"))
 
 
