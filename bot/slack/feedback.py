@@ -11,6 +11,7 @@ every committed row and no partial one; several processes may write the same fil
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import threading
 import uuid
@@ -89,6 +90,12 @@ def _row(*values: object) -> tuple[object, ...]:
     )
 
 
+def _score(value: float) -> float:
+    """A storable score: NaN would be stored as NULL (and fail NOT NULL), infinities mislead."""
+    value = float(value)
+    return value if math.isfinite(value) else 0.0
+
+
 def new_ref() -> str:
     return uuid.uuid4().hex
 
@@ -151,7 +158,7 @@ class FeedbackStore:
                 " user, channel, surface, knowledge_version, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 _row(ref, match.question, match.lang, match.decision, match.best.entry.id,
-                     match.best.team.id, float(match.score), user, channel, surface,
+                     match.best.team.id, _score(match.score), user, channel, surface,
                      match.knowledge_version, _now()),
             )
 
@@ -163,7 +170,7 @@ class FeedbackStore:
                 "INSERT OR REPLACE INTO declined (ref, question, lang, reason, score,"
                 " closest_entry, closest_team, user, channel, surface, knowledge_version,"
                 " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                _row(ref, match.question, match.lang, match.reason, float(match.score),
+                _row(ref, match.question, match.lang, match.reason, _score(match.score),
                      closest.entry.id if closest else None,
                      closest.team.id if closest else None,
                      user, channel, surface, match.knowledge_version, _now()),

@@ -8,11 +8,21 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from hardening_support import running_bot
-from slackfakes import WAIT_SECONDS, FakeSlack, block_text, command_form, dm_event, event_body
+from slackfakes import (
+    WAIT_SECONDS,
+    FakeSlack,
+    block_text,
+    command_form,
+    dm_event,
+    event_body,
+    slack_settings,
+)
 
 from bot.cli import cli
+from bot.config import ConfigError, Settings
 from bot.reload import KnowledgeReloader, ReloadResult
 from bot.slack.admin import ReloadReporter, start_watching
 from bot.slack.answers import reply_to
@@ -137,10 +147,7 @@ def test_invalid_edit_is_rejected_reported_to_admins_and_answers_continue(
                     if c.body.get("channel") in admins]) == 2  # reported once per admin
 
 
-def test_reporter_tells_admins_once_per_bad_edit(fake_slack: FakeSlack, tmp_path: Path,
-                                                 matcher):
-    from slackfakes import slack_settings
-
+def test_reporter_tells_admins_once_per_bad_edit(fake_slack: FakeSlack, tmp_path: Path):
     client = make_web_client(slack_settings(fake_slack, tmp_path))
     report = ReloadReporter(client, {"UADMIN"})
     bad = ReloadResult(False, "v1", ("a.yaml: entry 'x': field 'team': unknown team id 'y'",))
@@ -213,3 +220,22 @@ def test_no_reply_mixes_two_versions(fake_slack: FakeSlack, editable, tmp_path: 
     for version, team, text in seen:
         assert team == owner_by_version[version][0]
         assert owner_by_version[version][1] in text
+
+
+def test_reload_interval_setting(monkeypatch, editable, fake_slack: FakeSlack, tmp_path: Path):
+    monkeypatch.delenv("OWNER_BOT_RELOAD_SECONDS", raising=False)
+    assert Settings.from_env().reload_seconds == 5
+    monkeypatch.setenv("OWNER_BOT_RELOAD_SECONDS", "0.5")
+    assert Settings.from_env().reload_seconds == 0.5
+    monkeypatch.setenv("OWNER_BOT_RELOAD_SECONDS", "-1")
+    with pytest.raises(ConfigError, match="OWNER_BOT_RELOAD_SECONDS"):
+        Settings.from_env()
+    monkeypatch.setenv("OWNER_BOT_ADMINS", "UADMIN, UOTHER ,")
+    monkeypatch.setenv("OWNER_BOT_RELOAD_SECONDS", "0")
+    assert Settings.from_env().admin_user_ids == {"UADMIN", "UOTHER"}
+
+    _, _, reloader = editable  # 0: no watcher; an edit waits for /owner reload
+    stop = start_watching(reloader, 0, make_web_client(slack_settings(fake_slack, tmp_path)),
+                          frozenset())
+    assert reloader._thread is None
+    stop()
