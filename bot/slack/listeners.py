@@ -106,7 +106,7 @@ def register_listeners(app: App, matcher: Matcher, feedback: FeedbackStore, *,
     def post(client: WebClient, channel: str, reply: Reply, thread_ts: str | None,
              about: About) -> None:
         delivery.send(about, "chat.postMessage", lambda: client.chat_postMessage(
-            channel=channel, thread_ts=thread_ts, text=reply.text, blocks=reply.blocks,
+            channel=channel, thread_ts=thread_ts, text=reply.text, blocks=reply.blocks or None,
             unfurl_links=False, unfurl_media=False,
         ))
 

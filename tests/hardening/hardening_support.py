@@ -88,3 +88,13 @@ class Records(logging.Handler):
     def text(self) -> str:
         with self._lock2:
             return "\n".join(self.lines)
+
+
+def set_owner(folder: Path, team: str) -> None:
+    """Give the balance-sheet entry (finance-statements) to `team` in a knowledge copy."""
+    path = folder / "entries" / "finance.yaml"
+    text = path.read_text("utf-8")
+    start = text.index("- id: finance-statements\n  team: ")
+    end = text.index("\n", start + len("- id: finance-statements\n  team: "))
+    path.write_text(text[:start] + f"- id: finance-statements\n  team: {team}" + text[end:],
+                    "utf-8")

@@ -20,7 +20,9 @@ from hypothesis import strategies as st
 from slackfakes import (
     BOT_USER,
     RunningBot,
+    action_payload,
     block_text,
+    command_form,
     dm_event,
     event_body,
     mention_event,
@@ -35,6 +37,7 @@ from bot.reply import contact_text
 from bot.slack.answers import HELP_TEXT, answer_entry, reply_to, shared_answer
 from bot.slack.blocks import ACTION_ALT_PREFIX, ACTION_SHARE, ACTION_VOTE_DOWN, ACTION_VOTE_UP
 from bot.slack.feedback import AnswerRecord, FeedbackStore
+from bot.slack.guard import malformed
 
 # Slack's message limits the replies must stay within.
 MAX_TEXT = 4000
@@ -297,3 +300,17 @@ def test_hostile_questions_over_http_ping_nobody(bot: RunningBot):
     for call in replies:
         assert live_markup(call.body, set()) == [], call.body
         assert len(call.body["text"]) <= MAX_TEXT
+
+
+def test_malformed_payload_shapes_are_recognised_and_real_ones_pass():
+    good = [event_body(mention_event("hi"), "Ev1"), event_body(dm_event("hi"), "Ev2"),
+            command_form("hi", "http://127.0.0.1/r"),
+            action_payload(ACTION_VOTE_UP, "ref", "http://127.0.0.1/r", ephemeral=True)]
+    assert [malformed(body) for body in good] == [None] * len(good)
+    bad = [None, [], "x", {**event_body(mention_event("hi"), "Ev3"), "event": None},
+           {**event_body(mention_event("hi"), "Ev4"), "authorizations": 0},
+           event_body({"type": "app_mention", "channel": 5}, "Ev5"),
+           {"type": "block_actions", "actions": "x"}, {"type": "block_actions", "user": "U1",
+                                                       "actions": [{"action_id": "a"}]},
+           {"command": "/owner", "text": ["x"]}, {"team": {"id": 7}}]
+    assert all(malformed(body) for body in bad)

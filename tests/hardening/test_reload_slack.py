@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hardening_support import running_bot
+from hardening_support import running_bot, set_owner
 from slackfakes import (
     WAIT_SECONDS,
     FakeSlack,
@@ -29,16 +29,6 @@ from bot.slack.answers import reply_to
 from bot.slack.app import make_web_client
 
 QUESTION = "Who prepares the balance sheet?"
-STATEMENTS = "- id: finance-statements\n  team: finance\n"
-
-
-def set_owner(folder: Path, team: str) -> None:
-    path = folder / "entries" / "finance.yaml"
-    text = path.read_text("utf-8")
-    start = text.index("- id: finance-statements\n  team: ")
-    end = text.index("\n", start + len("- id: finance-statements\n  team: "))
-    path.write_text(text[:start] + f"- id: finance-statements\n  team: {team}" + text[end:],
-                    "utf-8")
 
 
 def shown(call) -> str:
