@@ -7,6 +7,7 @@ that changed. SQLite gives atomic writes and safe sharing between processes for 
 from __future__ import annotations
 
 import hashlib
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -14,28 +15,53 @@ from pathlib import Path
 
 import numpy as np
 
+log = logging.getLogger(__name__)
+
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class CacheError(Exception):
+    """The cache file cannot be used; the message is one line saying what to fix."""
+
+
+def _open(path: Path | None) -> sqlite3.Connection:
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS embeddings ("
+        " encoder TEXT NOT NULL, hash TEXT NOT NULL, dims INTEGER NOT NULL,"
+        " vector BLOB NOT NULL, PRIMARY KEY (encoder, hash))"
+    )
+    db.commit()
+    return db
 
 
 class EmbeddingCache:
     def __init__(self, path: str | Path | None):
         """`path=None` keeps nothing between runs (an in-memory database)."""
         self.path = Path(path) if path else None
-        if self.path:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(
-            str(self.path) if self.path else ":memory:", check_same_thread=False
-        )
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS embeddings ("
-            " encoder TEXT NOT NULL, hash TEXT NOT NULL, dims INTEGER NOT NULL,"
-            " vector BLOB NOT NULL, PRIMARY KEY (encoder, hash))"
-        )
-        self._db.commit()
+        try:
+            try:
+                self._db = _open(self.path)
+            except sqlite3.DatabaseError as exc:
+                if self.path is None or not self.path.is_file() or "not a database" not in str(exc):
+                    raise
+                # Only a cache: set the damaged file aside and start afresh.
+                aside = self.path.with_name(self.path.name + ".corrupt")
+                self.path.replace(aside)
+                log.warning("embedding cache %s was damaged; moved to %s", self.path, aside)
+                self._db = _open(self.path)
+        except (OSError, sqlite3.Error) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise CacheError(
+                f"cannot use the embedding cache {self.path}: {reason}: "
+                "set OWNER_BOT_DATA_DIR to a writable folder"
+            ) from None
         self.embedded_count = 0  # texts sent to the encoder through this cache, for tests/logs
 
     def get_many(self, encoder_id: str, hashes: list[str]) -> dict[str, np.ndarray]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .cache import EmbeddingCache
+from .cache import CacheError, EmbeddingCache
 from .config import ConfigError, Settings
 from .encoders import EncoderError
 from .evaluation import EvalSetError, evaluate, load_items
@@ -42,7 +42,7 @@ def _matcher(knowledge_dir: Path | None, encoder: str | None,
         raise click.ClickException(
             f"the knowledge is invalid ({len(exc.problems)} problem(s)):\n{problems}"
         ) from None
-    except (EncoderError, ConfigError) as exc:
+    except (EncoderError, ConfigError, CacheError) as exc:
         raise click.ClickException(str(exc)) from None
 
 
@@ -181,7 +181,6 @@ def run(use_http: bool, port: int, host: str, health_port: int | None,
     import logging
     import os
 
-    from .cache import EmbeddingCache
     from .redact import install_redaction
     from .reload import KnowledgeReloader
     from .slack.server import run_http, run_socket_mode
@@ -199,7 +198,10 @@ def run(use_http: bool, port: int, host: str, health_port: int | None,
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     # The reloader shares the matcher's embedding cache: a reload embeds only edited texts.
-    cache = EmbeddingCache(settings.cache_path)
+    try:
+        cache = EmbeddingCache(settings.cache_path)
+    except CacheError as exc:
+        raise click.ClickException(str(exc)) from None
     matcher = _matcher(knowledge_dir, encoder, cache)
     reloader = KnowledgeReloader(matcher, settings.knowledge_dir, cache)
     try:

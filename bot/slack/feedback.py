@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..config import ConfigError
 from ..matcher import Match
 
 _SCHEMA = """
@@ -130,10 +131,21 @@ class FeedbackStore:
     """Thread-safe: Bolt runs listeners on a thread pool, so one connection sits behind a lock."""
 
     def __init__(self, path: Path | str):
+        """Raises ConfigError (one line) when the file cannot be created or opened."""
         self.path = Path(path)
+        self._lock = threading.Lock()
+        try:
+            self._open(path)
+        except (OSError, sqlite3.Error) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise ConfigError(
+                f"cannot use the feedback database {path}: {reason}: "
+                "set OWNER_BOT_DATA_DIR to a writable folder"
+            ) from None
+
+    def _open(self, path: Path | str) -> None:
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
         self._conn = sqlite3.connect(str(path), check_same_thread=False, timeout=10)
         with self._lock:
             # WAL lets an admin read the file (sqlite3 CLI, a report) while the bot writes.

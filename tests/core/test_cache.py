@@ -222,3 +222,25 @@ def test_second_cli_process_embeds_no_knowledge_text(tmp_path):
         assert db.execute("SELECT COUNT(*) FROM written").fetchone()[0] == 0
     assert second.stdout == first.stdout
     assert "Engineering" in second.stdout
+
+
+def test_an_unusable_data_dir_is_one_line_and_no_traceback(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("OWNER_BOT_DATA_DIR", str(blocker / "data"))
+    result = CliRunner().invoke(cli, ["ask", "谁负责写代码"])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: cannot use the embedding cache")
+    assert "OWNER_BOT_DATA_DIR" in lines[0]
+
+
+def test_a_damaged_cache_file_is_set_aside_and_rebuilt(tmp_path):
+    path = tmp_path / "embeddings.sqlite3"
+    path.write_bytes(b"this is not an sqlite database" * 100)
+    cache = EmbeddingCache(path)
+    vectors = cache.embed("enc", ["a", "b"], lambda texts: np.ones((len(texts), 3), np.float32))
+    assert vectors.shape == (2, 3) and cache.embedded_count == 2
+    assert (tmp_path / "embeddings.sqlite3.corrupt").is_file()
+    assert EmbeddingCache(path).get_many("enc", [text_hash("a")])  # the new file works

@@ -125,3 +125,15 @@ def test_owner_bot_run_reports_a_missing_or_malformed_token_in_one_line(args, en
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"Error: {variable}")
     assert "Traceback" not in result.output and "HUSH" not in result.output
+
+
+def test_an_unusable_feedback_path_is_a_one_line_config_error(tmp_path):
+    from bot.config import ConfigError
+    from bot.slack.feedback import FeedbackStore
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(ConfigError) as caught:
+        FeedbackStore(blocker / "data" / "feedback.sqlite3")
+    message = str(caught.value)
+    assert "\n" not in message and "OWNER_BOT_DATA_DIR" in message
