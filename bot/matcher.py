@@ -14,6 +14,7 @@ from typing import Literal
 
 import numpy as np
 
+from .ann import LARGE_INDEX_ENTRIES, EntrySearch, top_ids
 from .cache import EmbeddingCache
 from .encoders import Encoder
 from .hanzi import to_simplified
@@ -70,9 +71,10 @@ class Match:
 
 @dataclass
 class _Scored:
-    entry_scores: np.ndarray  # combined, one per entry
+    entry_scores: np.ndarray  # combined, one per entry (per shortlisted entry when `ids`)
     semantic_best: float
     offtopic_best: float
+    ids: np.ndarray | None = None  # large knowledge: the entries `entry_scores` belong to
 
 
 @dataclass
@@ -84,6 +86,8 @@ class Index:
     starts: np.ndarray  # first row of each entry, for np.maximum.reduceat
     offtopic: np.ndarray  # (anchors, dims)
     lexical: LexicalIndex
+    # Large knowledge only (bot/ann.py): shortlist entries, then score their texts exactly.
+    search: EntrySearch | None = None
     counts: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
@@ -107,13 +111,16 @@ def build_index(knowledge: Knowledge, encoder: Encoder, cache: EmbeddingCache) -
             for e in knowledge.entries
         ]
     )
-    return Index(
+    index = Index(
         knowledge=knowledge,
         matrix=np.ascontiguousarray(matrix, dtype=np.float32),
         starts=np.asarray(starts, dtype=np.int64),
         offtopic=offtopic,
         lexical=lexical,
     )
+    if len(knowledge.entries) >= LARGE_INDEX_ENTRIES:  # brute force is too slow from here on
+        index.search = EntrySearch(index.matrix, index.starts)
+    return index
 
 
 class Matcher:
@@ -131,18 +138,27 @@ class Matcher:
     def _score(self, index: Index, question: str, vectors: np.ndarray) -> _Scored:
         """`vectors`: the whole question and its work phrase; each view picks its own best
         text per entry and the two views' scores are averaged."""
-        t = self.thresholds
+        lexical = index.lexical.score(question)
+        if index.search is not None:  # large knowledge: brute force would take too long
+            ids = index.search.shortlist(vectors, extra=top_ids(lexical, 64))
+            best, second = index.search.best_two(vectors, ids)
+            return self._combine(index, vectors, best, second, lexical[ids], ids)
         sims = index.matrix @ vectors.T  # (texts, views)
         best = np.maximum.reduceat(sims, index.starts, axis=0)
         # The second-best text rewards entries that several phrasings agree on.
         masked = np.where(sims == np.repeat(best, index.counts, axis=0), -np.inf, sims)
         second = np.maximum.reduceat(masked, index.starts, axis=0)
         second = np.where(np.isfinite(second), second, best)
+        return self._combine(index, vectors, best, second, lexical, None)
+
+    def _combine(self, index: Index, vectors: np.ndarray, best: np.ndarray, second: np.ndarray,
+                 lexical: np.ndarray, ids: np.ndarray | None) -> _Scored:
+        t = self.thresholds
         best, second = best.mean(axis=1), second.mean(axis=1)
         semantic = best + t.second_weight * (second - best)
-        combined = semantic + t.lexical_weight * index.lexical.score(question)
+        combined = semantic + t.lexical_weight * lexical
         offtopic = (index.offtopic @ vectors.T).max(axis=0).mean() if len(index.offtopic) else -1
-        return _Scored(combined, float(best.max()) if len(best) else -1.0, float(offtopic))
+        return _Scored(combined, float(best.max()) if len(best) else -1.0, float(offtopic), ids)
 
     def match(self, raw_question: str) -> Match:
         index = self.index  # one consistent knowledge version for the whole question
@@ -164,7 +180,7 @@ class Matcher:
             return decide("decline", "no_topic")
         vectors = self.encoder.encode_queries([text, phrase] if phrase != text else [text])
         scored = self._score(index, text, vectors)
-        ranked = self._per_team(index, scored.entry_scores)
+        ranked = self._per_team(index, scored.entry_scores, scored.ids)
         best, t = ranked[0], self.thresholds
         if scored.offtopic_best > scored.semantic_best + t.offtopic_margin:
             return decide("decline", "off_topic", best.score, None, tuple(ranked[:3]))
@@ -176,16 +192,19 @@ class Matcher:
             return decide("ambiguous", "close_call", best.score, best, close)
         return decide("answer", "confident", best.score, best, others)
 
-    def _per_team(self, index: Index, scores: np.ndarray) -> list[Candidate]:
+    def _per_team(self, index: Index, scores: np.ndarray,
+                  ids: np.ndarray | None = None) -> list[Candidate]:
         """Best entry per team, best team first: alternatives are other owners, not siblings."""
         knowledge = index.knowledge
         order = np.argsort(-scores, kind="stable")
         seen: set[str] = set()
         out: list[Candidate] = []
         for i in order:
-            entry = knowledge.entries[int(i)]
+            entry = knowledge.entries[int(i) if ids is None else int(ids[i])]
             if entry.team in seen:
                 continue
             seen.add(entry.team)
             out.append(Candidate(entry, knowledge.teams[entry.team], float(scores[i])))
+            if len(out) == len(knowledge.teams):  # every team has its best: done
+                break
         return out

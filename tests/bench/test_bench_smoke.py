@@ -33,7 +33,8 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict:
     folder = tmp_path_factory.mktemp("bench")
     out = folder / "results.json"
     readme = folder / "README.md"
-    readme.write_text("# Bench\n<!-- bench:table -->\nPLACEHOLDER-7f3a\n<!-- /bench:table -->\ntail\n")
+    readme.write_text("# Bench\n<!-- bench:table -->\nPLACEHOLDER-7f3a\n"
+                      "<!-- /bench:table -->\ntail\n")
     proc = subprocess.run(
         [sys.executable, "-m", "bench.run", "--quick", "--out", str(out), "--readme",
          str(readme)],
