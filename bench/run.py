@@ -155,6 +155,9 @@ def run(plan: Plan, skip_st: bool, quick: bool) -> dict[str, object]:
         if st:  # the other backend's bot: its latency and memory, sequential only
             results["slack_http"]["st"] = slack_path.slack_section(
                 SHIPPED, questions[: plan.slack_per_level], (), 0, encoder=st)
+            # torch's thread count is per process, so this needs a bot of its own.
+            results["slack_http"]["st_one_thread"] = slack_path.slack_section(
+                SHIPPED, questions[: plan.slack_per_level], (), 0, encoder=st, threads=1)
         _done(t)
 
     # 3: start-up, cold and warm, shipped and synthetic knowledge.
@@ -224,6 +227,9 @@ def comparison(results: dict) -> dict[str, object]:
         "peak_rss": (("memory", "st", "peak_rss_mb"), ("memory", "use", "peak_rss_mb")),
         "slack_http_p50": (("slack_http", "st", "sequential", "p50_ms"),
                            ("slack_http", "default", "sequential", "p50_ms")),
+        "slack_http_p50_one_thread_each": (
+            ("slack_http", "st_one_thread", "sequential", "p50_ms"),
+            ("slack_http", "one_blas_thread", "sequential", "p50_ms")),
         "slack_bot_peak_rss": (("slack_http", "st", "bot_peak_rss_mb"),
                                ("slack_http", "default", "bot_peak_rss_mb")),
     }
@@ -265,7 +271,8 @@ def table(results: dict) -> str:
     if "skipped" in slack:
         add("Slack HTTP path", "skipped", "", slack["skipped"])
     for key, label in (("default", "default threads"), ("one_blas_thread", "OWNER_BOT_THREADS=1"),
-                       ("st", "sentence-transformers")):
+                       ("st", "sentence-transformers"),
+                       ("st_one_thread", "sentence-transformers, OWNER_BOT_THREADS=1")):
         s = slack.get(key)
         if not s:
             continue
