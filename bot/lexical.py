@@ -71,10 +71,12 @@ class LexicalIndex:
         n = max(1, len(self._bags))
         self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
         self._unknown_idf = math.log(1 + n)
-        self._postings: dict[str, list[int]] = {}
+        postings: dict[str, list[int]] = {}
         for i, bag in enumerate(self._bags):
             for term in bag:
-                self._postings.setdefault(term, []).append(i)
+                postings.setdefault(term, []).append(i)
+        # numpy arrays: a common term at 100k entries would otherwise be a 100k-step Python loop.
+        self._postings = {t: np.asarray(ids, dtype=np.int64) for t, ids in postings.items()}
 
     def score(self, question: str) -> np.ndarray:
         scores = np.zeros(len(self._bags), dtype=np.float32)
@@ -83,6 +85,7 @@ class LexicalIndex:
             return scores
         total = sum(self._idf.get(t, self._unknown_idf) for t in q_terms)
         for term in q_terms:
-            for i in self._postings.get(term, ()):
-                scores[i] += self._idf[term]
+            ids = self._postings.get(term)
+            if ids is not None:  # an entry is in a posting list at most once
+                scores[ids] += self._idf[term]
         return scores / total
