@@ -300,12 +300,6 @@ def table(results: dict) -> str:
             f"{_fmt(large.get('p50_ms'))}", "ms p50",
             f"matrix {size['matrix_mb']:,.0f} MB + shortlist {size['shortlist_extra_mb']:.0f} MB;"
             f" process peak {size['peak_rss_mb']:,.0f} MB")
-    last = sc["sizes"][-1] if sc["sizes"] else {}
-    if "large_index_match_numpy_lexical" in last:
-        add(f"search, {last['entries']:,} entries, large index + numpy lexical postings",
-            last["large_index_match_numpy_lexical"]["p50_ms"], "ms p50",
-            f"the proposed bot/lexical.py fix: lexical {last['lexical_only']['p50_ms']:.1f} -> "
-            f"{last['numpy_lexical_only']['p50_ms']:.2f} ms")
     add("brute force passes 20 ms at", sc.get("brute_force_20ms_at_entries"), "entries",
         f"growth exponents (time) {sc['growth']['brute_match_p50']}")
     comp = results.get("comparison", {})

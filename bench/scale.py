@@ -19,7 +19,7 @@ import time
 import numpy as np
 
 from bot.ann import LARGE_INDEX_ENTRIES, EntrySearch, best_two
-from bot.lexical import LexicalIndex, terms
+from bot.lexical import LexicalIndex
 from bot.matcher import Index, Matcher
 
 from .measure import child_env, crossing, growth_exponent, proc_status_mb, run_child, summary_ms
@@ -46,30 +46,6 @@ class PlantedEncoder:
         return np.stack(out)
 
     encode_passages = encode_queries
-
-
-class NumpyPostingsLexical(LexicalIndex):
-    """bot/lexical.py's scores, with each posting list one numpy array instead of a Python loop.
-
-    Not used by the bot: the benchmark measures it as the proposed fix for the lexical cost at
-    100k entries (tests/bench/test_ann.py checks the scores are identical).
-    """
-
-    def __init__(self, docs: list[list[str]]):
-        super().__init__(docs)
-        self._arrays = {t: np.asarray(p, dtype=np.int64) for t, p in self._postings.items()}
-
-    def score(self, question: str) -> np.ndarray:
-        scores = np.zeros(len(self._bags), dtype=np.float32)
-        q_terms = set(terms(question))
-        if not q_terms:
-            return scores
-        total = sum(self._idf.get(t, self._unknown_idf) for t in q_terms)
-        for term in q_terms:
-            ids = self._arrays.get(term)
-            if ids is not None:  # each entry is in a posting list at most once
-                scores[ids] += self._idf[term]
-        return scores / total
 
 
 def _timed(fn, items) -> tuple[list[float], list]:
@@ -145,13 +121,7 @@ def measure_size(entries: int, questions: int, brute_questions: int,
         same_decision = [a.decision == b.decision
                          for a, b in zip(brute_results, ann_results, strict=False)]
         out["large_index_match"] = summary_ms(ann_times)
-        fast_lexical = NumpyPostingsLexical(synth.docs)
-        fixed = Matcher(Index(synth.knowledge, synth.matrix, synth.starts, offtopic, fast_lexical,
-                              search=search), encoder)
-        fixed.match(qs[0])
-        fixed_times, _ = _timed(fixed.match, qs)
-        out["large_index_match_numpy_lexical"] = summary_ms(fixed_times)
-        out["numpy_lexical_only"] = summary_ms(_timed(fast_lexical.score, qs)[0])
+
         out["large_index_agrees_with_brute"] = {
             "best_entry": round(float(np.mean(same_best)), 3),
             "decision": round(float(np.mean(same_decision)), 3),
