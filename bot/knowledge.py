@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 LANGS = ("zh", "en")
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class KnowledgeError(Exception):
@@ -219,7 +220,8 @@ def _load_yaml(path: Path, problems: _Problems) -> Any:
         problems.add(path, "", f"cannot be read: {exc.strerror}")
         return None
     try:
-        return yaml.safe_load(text)
+        # libyaml's loader when present: ~5x faster on a large knowledge base, same errors.
+        return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
