@@ -14,7 +14,7 @@ from typing import Literal
 
 import numpy as np
 
-from .ann import LARGE_INDEX_ENTRIES, EntrySearch, top_ids
+from .ann import LARGE_INDEX_ENTRIES, EntrySearch, best_two, top_ids
 from .cache import EmbeddingCache
 from .encoders import Encoder
 from .hanzi import to_simplified
@@ -143,12 +143,8 @@ class Matcher:
             ids = index.search.shortlist(vectors, extra=top_ids(lexical, 64))
             best, second = index.search.best_two(vectors, ids)
             return self._combine(index, vectors, best, second, lexical[ids], ids)
-        sims = index.matrix @ vectors.T  # (texts, views)
-        best = np.maximum.reduceat(sims, index.starts, axis=0)
         # The second-best text rewards entries that several phrasings agree on.
-        masked = np.where(sims == np.repeat(best, index.counts, axis=0), -np.inf, sims)
-        second = np.maximum.reduceat(masked, index.starts, axis=0)
-        second = np.where(np.isfinite(second), second, best)
+        best, second = best_two(index.matrix @ vectors.T, index.starts, index.counts)
         return self._combine(index, vectors, best, second, lexical, None)
 
     def _combine(self, index: Index, vectors: np.ndarray, best: np.ndarray, second: np.ndarray,
