@@ -16,7 +16,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from hardening_support import Records, matcher_on, running_bot  # noqa: E402
-from slackfakes import REPO, FakeSlack, RunningBot, start_fake_slack  # noqa: E402
+from slackfakes import REPO, FakeSlack, RunningBot, fake_slack_server  # noqa: E402
 
 from bot.config import Settings  # noqa: E402
 from bot.engine import build_matcher  # noqa: E402
@@ -26,11 +26,8 @@ from bot.reload import KnowledgeReloader  # noqa: E402
 
 @pytest.fixture
 def fake_slack() -> Iterator[FakeSlack]:
-    fake, thread = start_fake_slack()
-    yield fake
-    fake.server.shutdown()
-    fake.server.server_close()
-    thread.join(5)
+    with fake_slack_server() as fake:
+        yield fake
 
 
 @pytest.fixture(scope="session")

@@ -12,8 +12,8 @@ from slackfakes import (
     FakeSlack,
     RunningBot,
     TrackingExecutor,
+    fake_slack_server,
     slack_settings,
-    start_fake_slack,
 )
 
 from bot.config import Settings
@@ -26,11 +26,8 @@ from bot.slack.server import http_server
 
 @pytest.fixture
 def fake_slack() -> Iterator[FakeSlack]:
-    fake, thread = start_fake_slack()
-    yield fake
-    fake.server.shutdown()
-    fake.server.server_close()
-    thread.join(5)
+    with fake_slack_server() as fake:
+        yield fake
 
 
 @pytest.fixture(scope="session")

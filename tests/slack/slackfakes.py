@@ -13,8 +13,9 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -343,3 +344,15 @@ def start_fake_slack() -> tuple[FakeSlack, threading.Thread]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     return fake, thread
+
+
+@contextmanager
+def fake_slack_server() -> Iterator[FakeSlack]:
+    """A fake Slack Web API on 127.0.0.1, shut down and joined on exit."""
+    fake, thread = start_fake_slack()
+    try:
+        yield fake
+    finally:
+        fake.server.shutdown()
+        fake.server.server_close()
+        thread.join(5)
