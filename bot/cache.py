@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .config import unusable_data_file
+
 log = logging.getLogger(__name__)
 
 
@@ -57,11 +59,7 @@ class EmbeddingCache:
                 log.warning("embedding cache %s was damaged; moved to %s", self.path, aside)
                 self._db = _open(self.path)
         except (OSError, sqlite3.Error) as exc:
-            reason = getattr(exc, "strerror", None) or str(exc)
-            raise CacheError(
-                f"cannot use the embedding cache {self.path}: {reason}: "
-                "set OWNER_BOT_DATA_DIR to a writable folder"
-            ) from None
+            raise CacheError(unusable_data_file("embedding cache", self.path, exc)) from None
         self.embedded_count = 0  # texts sent to the encoder through this cache, for tests/logs
 
     def get_many(self, encoder_id: str, hashes: list[str]) -> dict[str, np.ndarray]:

@@ -13,6 +13,12 @@ class ConfigError(Exception):
     """A setting is missing or malformed; the message is one line saying what to fix."""
 
 
+def unusable_data_file(what: str, path: object, exc: Exception) -> str:
+    """One line for a data file that cannot be opened, naming the setting that moves it."""
+    reason = getattr(exc, "strerror", None) or str(exc)
+    return f"cannot use the {what} {path}: {reason}: set OWNER_BOT_DATA_DIR to a writable folder"
+
+
 def default_knowledge_dir() -> Path:
     """./knowledge when run from a folder that has one, else the knowledge shipped with the code."""
     here = Path.cwd() / "knowledge"

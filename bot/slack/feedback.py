@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..config import ConfigError
+from ..config import ConfigError, unusable_data_file
 from ..matcher import Match
 
 _SCHEMA = """
@@ -137,11 +137,7 @@ class FeedbackStore:
         try:
             self._open(path)
         except (OSError, sqlite3.Error) as exc:
-            reason = getattr(exc, "strerror", None) or str(exc)
-            raise ConfigError(
-                f"cannot use the feedback database {path}: {reason}: "
-                "set OWNER_BOT_DATA_DIR to a writable folder"
-            ) from None
+            raise ConfigError(unusable_data_file("feedback database", path, exc)) from None
 
     def _open(self, path: Path | str) -> None:
         if str(path) != ":memory:":
