@@ -42,6 +42,19 @@ def _float_env(name: str) -> float | None:
         raise ConfigError(f"{name}={raw!r} is not a number: set it like {name}=0.5") from None
 
 
+def _int_env(name: str, minimum: int | None = None) -> int | None:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a whole number") from None
+    if minimum is not None and value < minimum:
+        raise ConfigError(f"{name} must be 0 (off) or a positive whole number")
+    return value
+
+
 def _ids_env(name: str) -> frozenset[str]:
     return frozenset(x.strip() for x in os.environ.get(name, "").split(",") if x.strip())
 
@@ -81,29 +94,17 @@ class Settings:
             values["encoder"] = env["OWNER_BOT_ENCODER"]
         if env.get("OWNER_BOT_DATA_DIR"):
             values["data_dir"] = Path(env["OWNER_BOT_DATA_DIR"])
-        if env.get("OWNER_BOT_THREADS"):
-            try:
-                values["threads"] = int(env["OWNER_BOT_THREADS"])
-            except ValueError:
-                raise ConfigError(
-                    f"OWNER_BOT_THREADS={env['OWNER_BOT_THREADS']!r} is not a whole number"
-                ) from None
+        values["threads"] = _int_env("OWNER_BOT_THREADS")
         values["answer_threshold"] = _float_env("OWNER_BOT_ANSWER_THRESHOLD")
         values["margin"] = _float_env("OWNER_BOT_MARGIN")
-        if env.get("OWNER_BOT_RATE_LIMIT"):
-            try:
-                values["rate_limit_per_minute"] = int(env["OWNER_BOT_RATE_LIMIT"])
-            except ValueError:
-                raise ConfigError(
-                    f"OWNER_BOT_RATE_LIMIT={env['OWNER_BOT_RATE_LIMIT']!r} is not a whole number"
-                ) from None
+        rate_limit = _int_env("OWNER_BOT_RATE_LIMIT", minimum=0)
+        if rate_limit is not None:
+            values["rate_limit_per_minute"] = rate_limit
         reload_seconds = _float_env("OWNER_BOT_RELOAD_SECONDS")
         if reload_seconds is not None:
             if reload_seconds < 0:
                 raise ConfigError("OWNER_BOT_RELOAD_SECONDS must be 0 (off) or a positive number")
             values["reload_seconds"] = reload_seconds
-        if values.get("rate_limit_per_minute", 0) < 0:  # type: ignore[operator]
-            raise ConfigError("OWNER_BOT_RATE_LIMIT must be 0 (off) or a positive whole number")
         values["bot_token"] = env.get("SLACK_BOT_TOKEN") or None
         values["app_token"] = env.get("SLACK_APP_TOKEN") or None
         values["signing_secret"] = env.get("SLACK_SIGNING_SECRET") or None

@@ -40,7 +40,6 @@ class KnowledgeReloader:
         self._fingerprint = source_fingerprint(self.knowledge_dir)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.last_problems: tuple[str, ...] = ()
 
     def reload(self) -> ReloadResult:
         """Load, validate and publish the knowledge folder; never raises for a bad edit."""
@@ -50,14 +49,12 @@ class KnowledgeReloader:
             try:
                 knowledge = load_knowledge(self.knowledge_dir)
             except KnowledgeError as exc:
-                self.last_problems = tuple(exc.problems)
                 log.warning(
                     "knowledge edit rejected, still serving version %s: %s",
                     current,
                     "; ".join(exc.problems),
                 )
-                return ReloadResult(False, current, self.last_problems)
-            self.last_problems = ()
+                return ReloadResult(False, current, tuple(exc.problems))
             if knowledge.version == current:
                 return ReloadResult(False, current)
             index = build_index(knowledge, self.matcher.encoder, self.cache)
