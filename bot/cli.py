@@ -31,11 +31,12 @@ _encoder_option = click.option(
 
 
 def _matcher(knowledge_dir: Path | None, encoder: str | None,
-             cache: EmbeddingCache | None = None) -> Matcher:
+             cache: EmbeddingCache | None = None, settings: Settings | None = None) -> Matcher:
+    """Build the matcher; every user-caused failure becomes a one-line ClickException."""
     from .engine import build_matcher
 
     try:
-        settings = Settings.from_env(knowledge_dir=knowledge_dir, encoder=encoder)
+        settings = settings or Settings.from_env(knowledge_dir=knowledge_dir, encoder=encoder)
         return build_matcher(settings, cache=cache)
     except KnowledgeError as exc:
         problems = "\n".join(exc.problems)
@@ -202,7 +203,7 @@ def run(use_http: bool, port: int, host: str, health_port: int | None,
         cache = EmbeddingCache(settings.cache_path)
     except CacheError as exc:
         raise click.ClickException(str(exc)) from None
-    matcher = _matcher(knowledge_dir, encoder, cache)
+    matcher = _matcher(knowledge_dir, encoder, cache, settings)
     reloader = KnowledgeReloader(matcher, settings.knowledge_dir, cache)
     try:
         if use_http:
