@@ -20,7 +20,7 @@ from pathlib import Path
 
 if __package__ in (None, ""):  # `python bench/run.py`: make the repo importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    __package__ = "bench"  # noqa: A001 - lets the relative imports below work
+    __package__ = "bench"  # lets the relative imports below work
 
 from bot.knowledge import load_knowledge  # noqa: E402
 from bot.question import language  # noqa: E402

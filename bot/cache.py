@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import unusable_data_file
+from .errors import OwnerBotError, unusable_data_file
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class CacheError(Exception):
+class CacheError(OwnerBotError):
     """The cache file cannot be used; the message is one line saying what to fix."""
 
 

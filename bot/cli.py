@@ -3,18 +3,34 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sys
 from pathlib import Path
 
 import click
 
-from .cache import CacheError, EmbeddingCache
-from .config import ConfigError, Settings
-from .encoders import EncoderError
+from . import logs
+from .cache import EmbeddingCache
+from .config import Settings
+from .errors import OwnerBotError
 from .evaluation import EvalSetError, evaluate, load_items
 from .knowledge import KnowledgeError, load_knowledge
 from .matcher import Match, Matcher
 from .reply import render_text
+
+
+def _set_verbose(ctx: click.Context, _param: click.Parameter, verbose: bool) -> bool:
+    if verbose:
+        logs.configure(logging.WARNING, verbose=True)
+    return verbose
+
+
+# Accepted before the subcommand and after it: `owner-bot -v ask ...`, `owner-bot ask -v ...`.
+_verbose_option = click.option(
+    "-v", "--verbose", is_flag=True, expose_value=False, is_eager=True, callback=_set_verbose,
+    help="Log what the bot does (e.g. texts embedded), without users' text.",
+)
 
 _knowledge_option = click.option(
     "--knowledge",
@@ -43,11 +59,11 @@ def _matcher(knowledge_dir: Path | None, encoder: str | None,
         raise click.ClickException(
             f"the knowledge is invalid ({len(exc.problems)} problem(s)):\n{problems}"
         ) from None
-    except (EncoderError, ConfigError, CacheError) as exc:
+    except OwnerBotError as exc:
         raise click.ClickException(str(exc)) from None
 
 
-def match_json(question: str, match: Match, matcher: Matcher) -> dict:
+def match_json(question: str, match: Match) -> dict:
     return {
         "question": question,
         "cleaned": match.question,
@@ -62,29 +78,24 @@ def match_json(question: str, match: Match, matcher: Matcher) -> dict:
             {"entry": c.entry.id, "team": c.team.id, "score": round(c.score, 4)}
             for c in match.alternatives
         ],
-        "reply": render_text(match, matcher.knowledge),
+        "reply": render_text(match),
     }
 
 
 @click.group()
 @click.version_option(package_name="owner-bot")
-@click.option("-v", "--verbose", is_flag=True, help="Log what the bot does (e.g. texts embedded).")
-def cli(verbose: bool) -> None:
+@_verbose_option
+def cli() -> None:
     """Owner Bot: who owns this work, and what does the product manager do here?
 
     Ask in Chinese or English; answers come from a YAML knowledge base.
     """
-    import logging
-    import os
-
-    level = "INFO" if verbose else os.environ.get("OWNER_BOT_LOG_LEVEL", "WARNING").upper()
-    logging.basicConfig(
-        level=getattr(logging, level, logging.WARNING),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    if not logging.getLogger().handlers:  # -v has configured it already
+        logs.configure(os.environ.get("OWNER_BOT_LOG_LEVEL", "WARNING"))
 
 
 @cli.command()
+@_verbose_option
 @click.argument("question", required=False)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per question.")
 @_knowledge_option
@@ -101,19 +112,18 @@ def ask(question: str | None, as_json: bool, knowledge_dir: Path | None, encoder
             continue
         match = matcher.match(q)
         if as_json:
-            click.echo(json.dumps(match_json(q, match, matcher), ensure_ascii=False))
+            click.echo(json.dumps(match_json(q, match), ensure_ascii=False))
         else:
-            click.echo(render_text(match, matcher.knowledge))
+            click.echo(render_text(match))
             if question in (None, "-"):
                 click.echo()
 
 
 @cli.command()
+@_verbose_option
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 def check(path: Path | None):
     """Validate a knowledge folder: one line per problem, exit 1 if any."""
-    import os
-
     from .config import default_knowledge_dir
 
     path = path or Path(os.environ.get("OWNER_BOT_KNOWLEDGE") or default_knowledge_dir())
@@ -131,6 +141,7 @@ def check(path: Path | None):
 
 
 @cli.command("eval")
+@_verbose_option
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @_knowledge_option
@@ -166,6 +177,7 @@ def eval_command(file: Path, as_json: bool, knowledge_dir: Path | None, encoder:
 
 
 @cli.command()
+@_verbose_option
 @click.option("--http", "use_http", is_flag=True,
               help="Serve the Events API over HTTP instead of Socket Mode.")
 @click.option("--port", type=int, default=3000, show_default=True, envvar="PORT",
@@ -179,11 +191,8 @@ def run(use_http: bool, port: int, host: str, health_port: int | None,
         knowledge_dir: Path | None, encoder: str | None):
     """Run the Slack bot: Socket Mode by default (SLACK_BOT_TOKEN, SLACK_APP_TOKEN), or --http
     (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET) on /slack/events."""
-    import logging
-    import os
-
     from .redact import install_redaction
-    from .reload import KnowledgeReloader
+    from .reload import KnowledgeReloader, Serving
     from .slack.server import run_http, run_socket_mode
     from .slack.settings_check import check_slack_settings
 
@@ -196,21 +205,18 @@ def run(use_http: bool, port: int, host: str, health_port: int | None,
         # Checked before the knowledge is loaded: a token typo should not wait on embeddings.
         settings = Settings.from_env(knowledge_dir=knowledge_dir, encoder=encoder)
         check_slack_settings(settings, "http" if use_http else "socket")
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-    # The reloader shares the matcher's embedding cache: a reload embeds only edited texts.
-    try:
+        # The reloader shares the matcher's embedding cache: a reload embeds only edited texts.
         cache = EmbeddingCache(settings.cache_path)
-    except CacheError as exc:
+    except OwnerBotError as exc:
         raise click.ClickException(str(exc)) from None
-    matcher = _matcher(knowledge_dir, encoder, cache, settings)
-    reloader = KnowledgeReloader(matcher, settings.knowledge_dir, cache)
+    serving = Serving(_matcher(knowledge_dir, encoder, cache, settings))
+    reloader = KnowledgeReloader(serving, settings.knowledge_dir, cache)
     try:
         if use_http:
-            run_http(settings, matcher, host=host, port=port, reloader=reloader)
+            run_http(settings, serving, host=host, port=port, reloader=reloader)
         else:
-            run_socket_mode(settings, matcher, health_port=health_port, reloader=reloader)
-    except ConfigError as exc:
+            run_socket_mode(settings, serving, health_port=health_port, reloader=reloader)
+    except OwnerBotError as exc:
         raise click.ClickException(str(exc)) from None
 
 

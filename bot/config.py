@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .errors import OwnerBotError
+
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 
-class ConfigError(Exception):
+class ConfigError(OwnerBotError):
     """A setting is missing or malformed; the message is one line saying what to fix."""
-
-
-def unusable_data_file(what: str, path: object, exc: Exception) -> str:
-    """One line for a data file that cannot be opened, naming the setting that moves it."""
-    reason = getattr(exc, "strerror", None) or str(exc)
-    return f"cannot use the {what} {path}: {reason}: set OWNER_BOT_DATA_DIR to a writable folder"
 
 
 def default_knowledge_dir() -> Path:
@@ -24,7 +21,15 @@ def default_knowledge_dir() -> Path:
     here = Path.cwd() / "knowledge"
     if (here / "teams.yaml").is_file():
         return here
-    return _PACKAGE_ROOT / "knowledge"
+    return shipped_knowledge_dir()
+
+
+def shipped_knowledge_dir() -> Path:
+    """The default knowledge, installed with the package (package data bot.knowledge_data)."""
+    spec = importlib.util.find_spec("bot.knowledge_data")
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    return _PACKAGE_ROOT / "knowledge"  # running from a source tree that was never installed
 
 
 def default_data_dir() -> Path:
@@ -63,7 +68,7 @@ def _ids_env(name: str) -> frozenset[str]:
 class Settings:
     knowledge_dir: Path = field(default_factory=default_knowledge_dir)
     encoder: str = "use"  # "use" or "st:<model name or path>"
-    data_dir: Path = field(default_factory=default_data_dir)  # embedding cache, feedback db
+    data_dir: Path = field(default_factory=default_data_dir)  # embedding cache, database
     threads: int | None = None
     answer_threshold: float | None = None  # None: the calibrated default for the encoder
     margin: float | None = None
@@ -81,7 +86,8 @@ class Settings:
         return self.data_dir / "embeddings.sqlite3"
 
     @property
-    def feedback_path(self) -> Path:
+    def store_path(self) -> Path:
+        # The name predates the store holding more than feedback; kept so upgrades find it.
         return self.data_dir / "feedback.sqlite3"
 
     @classmethod

@@ -15,8 +15,10 @@ from typing import Protocol
 
 import numpy as np
 
+from .errors import OwnerBotError
 
-class EncoderError(Exception):
+
+class EncoderError(OwnerBotError):
     """The encoder could not be created; the message is one line saying what to fix."""
 
 
@@ -122,7 +124,7 @@ class SentenceTransformerEncoder:
             self._model = SentenceTransformer(
                 str(local) if local.exists() else name, device=device
             )
-        except Exception as exc:  # noqa: BLE001 - any loader failure becomes one line
+        except Exception as exc:  # any loader failure becomes one line
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise EncoderError(
                 f"cannot load sentence-transformers model '{name}': {reason[:200]} "

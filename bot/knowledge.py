@@ -18,11 +18,13 @@ from typing import Any
 
 import yaml
 
+from .errors import OwnerBotError
+
 LANGS = ("zh", "en")
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class KnowledgeError(Exception):
+class KnowledgeError(OwnerBotError):
     """The knowledge folder is invalid; `problems` holds one line per problem."""
 
     def __init__(self, problems: list[str]):
@@ -71,9 +73,6 @@ class Entry:
     keywords: tuple[str, ...] = ()
     source: str = ""  # file the entry came from, for error messages
 
-    def tasks(self, lang: str) -> tuple[str, ...]:
-        return self.tasks_zh if lang == "zh" else self.tasks_en
-
     def texts(self) -> list[str]:
         """Every text that represents this entry in the index, deduplicated, order kept."""
         seen: dict[str, None] = {}
@@ -96,7 +95,6 @@ class Knowledge:
     entries: tuple[Entry, ...]
     fallback: Team
     offtopic: tuple[str, ...] = ()
-    root: Path | None = None
     version: str = ""  # content hash: changes whenever any knowledge file changes
 
     def entry(self, entry_id: str) -> Entry | None:
@@ -221,7 +219,7 @@ def _load_yaml(path: Path, problems: _Problems) -> Any:
         return None
     try:
         # libyaml's loader when present: ~5x faster on a large knowledge base, same errors.
-        return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=_YAML_LOADER)  # a safe loader (CSafeLoader or SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -426,6 +424,5 @@ def load_knowledge(root: str | Path) -> Knowledge:
         entries=tuple(entries),
         fallback=fallback,
         offtopic=offtopic,
-        root=root,
         version=_content_hash(root),
     )

@@ -20,7 +20,8 @@ from .encoders import Encoder
 from .hanzi import to_simplified
 from .knowledge import Entry, Knowledge, Team
 from .lexical import LexicalIndex
-from .question import clean, has_words, language, work_phrase
+from .question import Question, has_words, work_phrase
+from .script import reply_language
 
 Decision = Literal["answer", "ambiguous", "decline"]
 
@@ -55,14 +56,16 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Match:
+    """Everything a reply needs: rendering it, or its buttons later, reads nothing else."""
+
     question: str  # the cleaned question that was matched
-    lang: str  # language to answer in: "zh" or "en"
+    lang: str  # language and script to answer in: zh | zh-Hant | zh-HK | en (bot/script.py)
     decision: Decision
     reason: str  # confident | close_call | low_score | off_topic | no_topic | no_words | empty
     score: float  # combined score of the best candidate (0 when there is none)
     best: Candidate | None  # the answer; None when declined
-    alternatives: tuple[Candidate, ...] = ()  # other teams' closest areas, best first
-    knowledge_version: str = ""
+    alternatives: tuple[Candidate, ...]  # other teams' closest areas, best first
+    knowledge: Knowledge  # the version this was computed from: its fallback, its teams
 
     @property
     def answered(self) -> bool:
@@ -124,7 +127,8 @@ def build_index(knowledge: Knowledge, encoder: Encoder, cache: EmbeddingCache) -
 
 
 class Matcher:
-    """Answers questions from one Index; swap `index` to serve new knowledge atomically."""
+    """Answers questions from one Index. Never changed once built: a reload builds a new
+    Matcher (`with_index`) and the server swaps its one reference to it."""
 
     def __init__(self, index: Index, encoder: Encoder, thresholds: Thresholds | None = None):
         self.index = index
@@ -156,15 +160,20 @@ class Matcher:
         offtopic = (index.offtopic @ vectors.T).max(axis=0).mean() if len(index.offtopic) else -1
         return _Scored(combined, float(best.max()) if len(best) else -1.0, float(offtopic), ids)
 
-    def match(self, raw_question: str) -> Match:
-        index = self.index  # one consistent knowledge version for the whole question
-        question = clean(raw_question)
-        lang = language(question)
+    def with_index(self, index: Index) -> Matcher:
+        """The same encoder and rule over another knowledge version (a reload)."""
+        return Matcher(index, self.encoder, self.thresholds)
+
+    def match(self, asked: str | Question) -> Match:
+        """`asked`: what a person typed, or a Question already cleaned for this request."""
+        index = self.index
+        question = (asked if isinstance(asked, Question) else Question.of(asked)).text
+        lang = reply_language(question)
 
         def decide(decision: Decision, reason: str, score: float = 0.0,
                    best: Candidate | None = None, others: tuple[Candidate, ...] = ()) -> Match:
             return Match(question, lang, decision, reason, score, best, others,
-                         index.knowledge.version)
+                         index.knowledge)
 
         if not question:
             return decide("decline", "empty")

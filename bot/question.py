@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 # Long enough for any real question; bounds the encoder's work on a pasted novel.
 MAX_QUESTION_CHARS = 400
@@ -124,3 +125,15 @@ def work_phrase(question: str) -> str:
     for pattern in (*_EN_SCAFFOLDING, *_ZH_SCAFFOLDING):
         core = pattern.sub(" ", core)
     return _SPACES.sub(" ", core).strip(" ?？,，。!！吗呢")
+
+
+@dataclass(frozen=True)
+class Question:
+    """What a person typed, cleaned once: every step of a request reads `text`."""
+
+    raw: str
+    text: str
+
+    @classmethod
+    def of(cls, raw: str | None) -> Question:
+        return cls(raw or "", clean(raw))

@@ -42,18 +42,6 @@ class Redactor:
         return record
 
 
-class RedactingFilter(logging.Filter):
-    """For a handler: `handler.addFilter(RedactingFilter(redactor))`."""
-
-    def __init__(self, redactor: Redactor):
-        super().__init__()
-        self.redactor = redactor
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        self.redactor.record(record)
-        return True
-
-
 def install_redaction(secrets: Iterable[str | None] = ()) -> Callable[[], None]:
     """Redact every log record created from now on; returns the function that undoes it."""
     redactor = Redactor(secrets)

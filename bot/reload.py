@@ -1,8 +1,9 @@
 """Swap in edited knowledge without a restart, keeping the last good version on a bad edit.
 
-The new Index is built entirely on the side (only changed texts are embedded, thanks to the
-cache) and then published with one attribute assignment, so a question in flight finishes on
-the version it started with and no answer mixes two versions.
+The new Matcher is built entirely on the side (only changed texts are embedded, thanks to the
+cache) and published by replacing `Serving.matcher`, one reference. A request reads that
+reference once; its Match carries the knowledge it was computed from, so a question in flight
+finishes on the version it started with and no answer mixes two versions.
 """
 
 from __future__ import annotations
@@ -31,9 +32,16 @@ class ReloadResult:
         return not self.problems
 
 
-class KnowledgeReloader:
-    def __init__(self, matcher: Matcher, knowledge_dir: str | Path, cache: EmbeddingCache):
+class Serving:
+    """The matcher being served right now: read `matcher` once per request."""
+
+    def __init__(self, matcher: Matcher):
         self.matcher = matcher
+
+
+class KnowledgeReloader:
+    def __init__(self, serving: Serving, knowledge_dir: str | Path, cache: EmbeddingCache):
+        self.serving = serving
         self.knowledge_dir = Path(knowledge_dir)
         self.cache = cache
         self._lock = threading.Lock()  # one rebuild at a time
@@ -45,7 +53,8 @@ class KnowledgeReloader:
         """Load, validate and publish the knowledge folder; never raises for a bad edit."""
         with self._lock:
             self._fingerprint = source_fingerprint(self.knowledge_dir)
-            current = self.matcher.index.knowledge.version
+            matcher = self.serving.matcher
+            current = matcher.knowledge.version
             try:
                 knowledge = load_knowledge(self.knowledge_dir)
             except KnowledgeError as exc:
@@ -57,8 +66,8 @@ class KnowledgeReloader:
                 return ReloadResult(False, current, tuple(exc.problems))
             if knowledge.version == current:
                 return ReloadResult(False, current)
-            index = build_index(knowledge, self.matcher.encoder, self.cache)
-            self.matcher.index = index  # the atomic publish
+            index = build_index(knowledge, matcher.encoder, self.cache)
+            self.serving.matcher = matcher.with_index(index)  # the atomic publish
             log.info("knowledge reloaded: version %s -> %s", current, knowledge.version)
             return ReloadResult(True, knowledge.version)
 

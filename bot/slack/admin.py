@@ -10,40 +10,21 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Collection
+from typing import Any
 
 from slack_sdk import WebClient
 
+from ..messages import t
+from ..question import Question
 from ..reload import KnowledgeReloader, ReloadResult
 from .blocks import escape_user_text
+from .context import BotContext
 from .delivery import About, Delivery
+from .payload import text_field
 
 logger = logging.getLogger(__name__)
 
 RELOAD_WORDS = {"reload": "en", "重新加载": "zh", "重载": "zh", "刷新": "zh"}
-
-_TEXT = {
-    "zh": {
-        "refused": "抱歉，只有管理员可以重新加载知识库。有改动请联系管理员，或者直接问我问题。",
-        "disabled": "这个机器人没有开启知识库重新加载。",
-        "reloaded": "已重新加载：版本 {old} -> {new}",
-        "unchanged": "知识库没有变化：仍是版本 {version}",
-        "rejected": "知识库改动有问题，未生效，仍在使用版本 {version}（{n} 个问题）：",
-    },
-    "en": {
-        "refused": "Sorry, only the bot's admins can reload the knowledge. Ask one of them, or "
-        "ask me a question instead.",
-        "disabled": "Knowledge reload is not enabled on this bot.",
-        "reloaded": "reloaded: version {old} -> {new}",
-        "unchanged": "no change: still serving version {version}",
-        "rejected": "knowledge edit rejected, still serving version {version} "
-        "({n} problem(s)):",
-    },
-}
-
-
-def text(lang: str) -> dict[str, str]:
-    return _TEXT["zh" if lang == "zh" else "en"]
-
 
 def reload_request(typed: str) -> str | None:
     """The language of a reload command ("reload", "重新加载"), or None for anything else."""
@@ -56,18 +37,31 @@ def is_admin(admins: Collection[str], user: str | None) -> bool:
 
 def result_message(result: ReloadResult, before: str, lang: str) -> str:
     """What the admin sees; problems are `owner-bot check`'s lines, one per problem."""
-    t = text(lang)
     if result.problems:
-        head = t["rejected"].format(version=result.version, n=len(result.problems))
+        head = t(lang, "reload_rejected", version=result.version, n=len(result.problems))
         return "\n".join([head, *result.problems])
     if result.changed:
-        return t["reloaded"].format(old=before, new=result.version)
-    return t["unchanged"].format(version=result.version)
+        return t(lang, "reloaded", old=before, new=result.version)
+    return t(lang, "reload_unchanged", version=result.version)
 
 
 def reload_now(reloader: KnowledgeReloader, lang: str) -> str:
-    before = reloader.matcher.knowledge.version
+    before = reloader.serving.matcher.knowledge.version
     return result_message(reloader.reload(), before, lang)
+
+
+def on_reload_command(bot: BotContext, body: dict[str, Any], question: Question) -> None:
+    """`/owner reload`: reload now for an admin, a polite refusal for anyone else."""
+    lang = reload_request(question.text) or "en"
+    user, channel = text_field(body.get("user_id")), text_field(body.get("channel_id"))
+    about = About(question.text, "reload", user, channel)
+    if bot.reloader is None:
+        bot.ephemeral(body, about, t(lang, "reload_disabled"))
+    elif not is_admin(bot.admins, user):
+        logger.warning("knowledge reload refused: %s is not in OWNER_BOT_ADMINS", user or "-")
+        bot.ephemeral(body, about, t(lang, "reload_refused"))
+    else:
+        bot.ephemeral(body, about, escape_user_text(reload_now(bot.reloader, lang)))
 
 
 class ReloadReporter:

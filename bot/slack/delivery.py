@@ -3,8 +3,8 @@
 Web API calls (chat.postMessage, chat.postEphemeral) go through the app's WebClient, which
 retries 429 (after Retry-After), 500/503 and dropped connections. Replies on a response_url go
 through a WebhookClient with the same retries (Bolt's own `respond` has none for 429 and 5xx).
-A reply that still fails is logged at ERROR with its question and kept in the feedback store's
-failed_replies table, so an admin can see who asked what and answer by hand.
+A reply that still fails is logged at ERROR (ids, no text) and kept with its question in the
+store's failed_replies table, so an admin can see who asked what and answer by hand.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.webhook import WebhookClient
 
-from .feedback import FeedbackStore
+from ..store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -60,21 +60,22 @@ def _describe(exc: BaseException) -> str:
 
 
 class Delivery:
-    def __init__(self, feedback: FeedbackStore | None = None,
+    def __init__(self, store: Store | None = None,
                  max_retries: int = MAX_RETRIES, timeout: int = 30):
-        self.feedback = feedback
+        self.store = store
         self.max_retries = max_retries
         self.timeout = timeout
 
     def failed(self, about: About, target: str, error: str) -> None:
+        # Ids only: the question itself goes to the store, never to a log line.
         logger.error(
             "could not deliver the reply (%s, %s) after retries: %s; question ref %s from %s "
-            "in %s: %r", about.surface, target, error, about.ref or "-", about.user or "-",
-            about.channel or "-", about.question,
+            "in %s", about.surface, target, error, about.ref or "-", about.user or "-",
+            about.channel or "-",
         )
-        if self.feedback is not None:
+        if self.store is not None:
             try:
-                self.feedback.record_failed_reply(
+                self.store.record_failed_reply(
                     about.question, target, error, ref=about.ref, surface=about.surface,
                     user=about.user, channel=about.channel,
                 )

@@ -80,7 +80,7 @@ class MalformedPayloadGuard(Middleware):
     from the body (which is where a malformed body would crash a function middleware)."""
 
     def process(self, *, req: BoltRequest, resp: BoltResponse,
-                next: Callable[[], BoltResponse]) -> BoltResponse | None:  # noqa: A002
+                next: Callable[[], BoltResponse]) -> BoltResponse | None:
         why = malformed(req.body)
         if why is None:
             return next()

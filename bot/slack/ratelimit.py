@@ -13,13 +13,6 @@ from collections.abc import Callable
 
 WINDOW_SECONDS = 60.0
 
-_MESSAGES = {
-    "zh": "你提问有点快了：每分钟最多 {limit} 个问题，请 {wait} 秒后再问。",
-    "en": "You're asking faster than I can keep up with: at most {limit} questions a minute. "
-    "Please ask again in {wait} s.",
-}
-
-
 class RateLimiter:
     """At most `limit` allowed calls per key in any `window` seconds; limit 0 disables it."""
 
@@ -70,6 +63,3 @@ class RateLimiter:
         for key in [k for k, h in self._hits.items() if not h or now - h[-1] >= self.window]:
             del self._hits[key]
 
-
-def rate_limited_message(lang: str, limit: int, wait: float) -> str:
-    return _MESSAGES["zh" if lang == "zh" else "en"].format(limit=limit, wait=max(1, round(wait)))

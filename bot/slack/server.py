@@ -21,16 +21,15 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
-from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 
 from ..config import ConfigError, Settings
 from ..matcher import Matcher
-from ..reload import KnowledgeReloader
+from ..reload import KnowledgeReloader, Serving
 from .admin import start_watching
 from .app import create_app
 from .guard import malformed, parse
-from .settings_check import check_slack_settings
+from .settings_check import check_slack_settings, check_token_with_slack
 
 logger = logging.getLogger(__name__)
 
@@ -48,13 +47,17 @@ class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: Any) -> None:  # the stdlib's names
         # The request line only (method, path, status): never headers or bodies.
         logger.debug("%s %s", self.address_string(), format % args)
 
 
-def knowledge_health(matcher: Matcher, mode: str) -> dict[str, Any]:
-    knowledge = matcher.knowledge
+def _serving(served: Serving | Matcher) -> Serving:
+    return served if isinstance(served, Serving) else Serving(served)
+
+
+def knowledge_health(serving: Serving, mode: str) -> dict[str, Any]:
+    knowledge = serving.matcher.knowledge
     return {
         "mode": mode,
         "knowledge_version": knowledge.version,
@@ -145,13 +148,14 @@ def _wait_for_stop() -> None:
         stop.wait()
 
 
-def http_server(settings: Settings, matcher: Matcher, *, host: str = "0.0.0.0",
+def http_server(settings: Settings, served: Serving | Matcher, *, host: str = "0.0.0.0",
                 port: int = 3000, app: App | None = None) -> WSGIServer:
     """The HTTP-mode server, built but not started: run_http serves it, tests drive it."""
     check_slack_settings(settings, "http")
-    app = app or create_app(settings, matcher)
+    serving = _serving(served)
+    app = app or create_app(settings, serving)
     return make_http_server(
-        wsgi_app(app, lambda: (True, knowledge_health(matcher, "http")),
+        wsgi_app(app, lambda: (True, knowledge_health(serving, "http")),
                  signing_secret=settings.signing_secret), host, port
     )
 
@@ -163,15 +167,17 @@ def _watch(reloader: KnowledgeReloader | None, settings: Settings, app: App):
                           settings.admin_user_ids)
 
 
-def run_http(settings: Settings, matcher: Matcher, *, host: str = "0.0.0.0", port: int = 3000,
-             app: App | None = None, reloader: KnowledgeReloader | None = None) -> None:
+def run_http(settings: Settings, served: Serving | Matcher, *, host: str = "0.0.0.0",
+             port: int = 3000, app: App | None = None,
+             reloader: KnowledgeReloader | None = None) -> None:
     """Serve the Events API, /owner and interactivity on /slack/events until stopped.
 
     With a reloader, knowledge edits are picked up every settings.reload_seconds.
     """
     check_slack_settings(settings, "http")
-    app = app or create_app(settings, matcher, reloader=reloader)
-    server = http_server(settings, matcher, host=host, port=port, app=app)
+    serving = reloader.serving if reloader is not None else _serving(served)
+    app = app or create_app(settings, serving, reloader=reloader)
+    server = http_server(settings, serving, host=host, port=port, app=app)
     logger.info("serving Slack on http://%s:%d%s (health: %s)", host, server.server_port,
                 EVENTS_PATH, HEALTH_PATH)
     _serve_in_background(server)
@@ -197,37 +203,28 @@ def socket_mode_handler(app: App, settings: Settings, *,
                              ping_interval=ping_interval)
 
 
-def connect_socket_mode(handler: SocketModeHandler) -> None:
-    try:
-        handler.connect()
-    except SlackApiError as exc:
-        error = exc.response.get("error", "error") if exc.response is not None else "error"
-        raise ConfigError(
-            f"SLACK_APP_TOKEN was rejected by Slack ({error}): generate an app-level token with "
-            "the scope connections:write at api.slack.com/apps → Basic Information → "
-            "App-Level Tokens, and turn Socket Mode on"
-        ) from None
-
-
-def run_socket_mode(settings: Settings, matcher: Matcher, *, health_host: str = "0.0.0.0",
+def run_socket_mode(settings: Settings, served: Serving | Matcher, *,
+                    health_host: str = "0.0.0.0",
                     health_port: int | None = None, app: App | None = None,
                     reloader: KnowledgeReloader | None = None) -> None:
     """Connect over Socket Mode until stopped; with health_port, serve GET /healthz there."""
     check_slack_settings(settings, "socket")
-    app = app or create_app(settings, matcher, reloader=reloader)
+    serving = reloader.serving if reloader is not None else _serving(served)
+    app = app or create_app(settings, serving, reloader=reloader)
     handler = socket_mode_handler(app, settings)
     health_server = None
     if health_port is not None:
         def health() -> tuple[bool, dict[str, Any]]:
-            return handler.client.is_connected(), knowledge_health(matcher, "socket")
+            return handler.client.is_connected(), knowledge_health(serving, "socket")
 
         health_server = make_http_server(wsgi_app(None, health), health_host, health_port)
         _serve_in_background(health_server)
         logger.info("health check on http://%s:%d%s", health_host, health_server.server_port,
                     HEALTH_PATH)
-    stop_watching = lambda: None  # noqa: E731
+    stop_watching: Callable[[], None] = lambda: None  # noqa: E731
     try:
-        connect_socket_mode(handler)
+        check_token_with_slack(settings, "SLACK_APP_TOKEN")
+        handler.connect()
         logger.info("connected to Slack over Socket Mode")
         stop_watching = _watch(reloader, settings, app)
         _wait_for_stop()

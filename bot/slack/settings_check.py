@@ -5,10 +5,15 @@ Token values are never put in a message: they are secrets and end up in terminal
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
+from urllib.error import URLError
 from urllib.parse import urlparse
 
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
 from ..config import ConfigError, Settings
+from ..logs import silent_logger
 
 Mode = Literal["socket", "http"]
 
@@ -67,3 +72,34 @@ def check_slack_settings(settings: Settings, mode: Mode) -> None:
                 "SLACK_API_URL must be an http(s) URL such as https://slack.com/api/ "
                 "(unset it to use Slack's own)"
             )
+
+
+_REJECTED = {
+    "SLACK_BOT_TOKEN": "reinstall the app and copy the Bot User OAuth Token from "
+    "api.slack.com/apps → OAuth & Permissions",
+    "SLACK_APP_TOKEN": "generate an app-level token with the scope connections:write at "
+    "api.slack.com/apps → Basic Information → App-Level Tokens, and turn Socket Mode on",
+}
+
+
+def check_token_with_slack(settings: Settings, name: str) -> dict[str, Any]:
+    """Ask Slack whether the token in `name` works: auth.test for the bot token,
+    apps.connections.open for the app token. A ConfigError (one line) when it does not.
+
+    Its own client, silent and without retries: at start-up the one line is the whole story,
+    not slack_sdk's retry trail.
+    """
+    client = WebClient(base_url=api_base_url(settings), timeout=10,
+                       logger=silent_logger("startup"), retry_handlers=[])
+    try:
+        if name == "SLACK_APP_TOKEN":
+            return client.apps_connections_open(app_token=settings.app_token or "").data
+        return client.auth_test(token=settings.bot_token).data  # type: ignore[return-value]
+    except SlackApiError as exc:
+        error = exc.response.get("error", "error") if exc.response is not None else "error"
+        raise ConfigError(f"{name} was rejected by Slack ({error}): {_REJECTED[name]}") from None
+    except (URLError, OSError, ValueError) as exc:
+        raise ConfigError(
+            f"cannot reach the Slack Web API at {client.base_url} ({exc.__class__.__name__}): "
+            "check the network, or SLACK_API_URL if you set it"
+        ) from None

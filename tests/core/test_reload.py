@@ -13,7 +13,7 @@ from bot.cache import EmbeddingCache
 from bot.encoders import UseEncoder
 from bot.knowledge import load_knowledge
 from bot.matcher import Matcher, Thresholds, build_index
-from bot.reload import KnowledgeReloader
+from bot.reload import KnowledgeReloader, Serving
 
 TEAMS = {
     "fallback": {"name": {"zh": "运营", "en": "Ops"}, "contact": {"channel": "#ops"}},
@@ -66,12 +66,13 @@ def served(tmp_path: Path, encoder: UseEncoder):
     matcher = Matcher(
         build_index(load_knowledge(folder), encoder, cache), encoder, Thresholds(answer=0.3)
     )
-    return folder, matcher, KnowledgeReloader(matcher, folder, cache), cache
+    serving = Serving(matcher)
+    return folder, serving, KnowledgeReloader(serving, folder, cache), cache
 
 
 def test_valid_edit_is_picked_up_without_restart(served):
-    folder, matcher, reloader, cache = served
-    before = matcher.match("零食和茶水间谁管")
+    folder, serving, reloader, cache = served
+    before = serving.matcher.match("零食和茶水间谁管")
     assert before.best is None or before.best.entry.id != "snacks"
     assert reloader.poll_once() is None  # nothing changed, nothing rebuilt
 
@@ -80,16 +81,16 @@ def test_valid_edit_is_picked_up_without_restart(served):
     result = reloader.poll_once()
 
     assert result is not None and result.changed and result.ok
-    after = matcher.match("零食和茶水间谁管")
+    after = serving.matcher.match("零食和茶水间谁管")
     assert after.best is not None and after.best.entry.id == "snacks"
-    assert after.knowledge_version == result.version != before.knowledge_version
+    assert after.knowledge.version == result.version != before.knowledge.version
     # Only the new entry's texts were embedded; the unchanged ones came from the cache.
     assert cache.embedded_count - embedded == len(load_knowledge(folder).entry("snacks").texts())
 
 
 def test_invalid_edit_is_rejected_and_old_knowledge_keeps_serving(served):
-    folder, matcher, reloader, _ = served
-    version = matcher.knowledge.version
+    folder, serving, reloader, _ = served
+    version = serving.matcher.knowledge.version
     broken = {**SNACKS_ADMIN, "team": "catering"}
     write(folder, [CODING, BUDGET, broken])
 
@@ -102,38 +103,38 @@ def test_invalid_edit_is_rejected_and_old_knowledge_keeps_serving(served):
         and "all.yaml" in p
         for p in result.problems
     )
-    answer = matcher.match("谁负责写代码")
+    answer = serving.matcher.match("谁负责写代码")
     assert answer.best is not None and answer.best.team.id == "engineering"
-    assert answer.knowledge_version == version
+    assert answer.knowledge.version == version
 
 
 def test_broken_yaml_is_rejected_with_its_line(served):
-    folder, matcher, reloader, _ = served
-    version = matcher.knowledge.version
+    folder, serving, reloader, _ = served
+    version = serving.matcher.knowledge.version
     (folder / "entries" / "all.yaml").write_text("- id: x\n  team: [unclosed\n", "utf-8")
 
     result = reloader.reload()
 
-    assert not result.ok and matcher.knowledge.version == version
+    assert not result.ok and serving.matcher.knowledge.version == version
     assert any("all.yaml" in p and "line " in p and "invalid YAML" in p for p in result.problems)
 
 
 def test_answers_in_flight_never_mix_two_versions(served):
     """Flip one entry between two owners while askers run; each answer is one version's."""
-    folder, matcher, reloader, _ = served
+    folder, serving, reloader, _ = served
     owner_by_version: dict[str, str] = {}
     for variant in (SNACKS_ADMIN, SNACKS_FINANCE, SNACKS_ADMIN):
         write(folder, [CODING, BUDGET, variant])
         reloader.reload()
-        owner_by_version[matcher.knowledge.version] = variant["team"]
+        owner_by_version[serving.matcher.knowledge.version] = variant["team"]
 
     seen: list[tuple[str, str | None]] = []
     stop = threading.Event()
 
     def ask() -> None:
         while not stop.is_set():
-            m = matcher.match("零食和茶水间谁管")
-            seen.append((m.knowledge_version, m.best.team.id if m.best else None))
+            m = serving.matcher.match("零食和茶水间谁管")
+            seen.append((m.knowledge.version, m.best.team.id if m.best else None))
 
     askers = [threading.Thread(target=ask) for _ in range(3)]
     for t in askers:
@@ -158,14 +159,14 @@ def test_answers_in_flight_never_mix_two_versions(served):
 
 
 def test_watcher_thread_picks_up_an_edit(served):
-    folder, matcher, reloader, _ = served
+    folder, serving, reloader, _ = served
     reloader.start(interval=0.05)
     try:
         write(folder, [CODING, BUDGET, SNACKS_ADMIN])
         for _ in range(200):  # up to 10 s
-            if matcher.knowledge.entry("snacks") is not None:
+            if serving.matcher.knowledge.entry("snacks") is not None:
                 break
             time.sleep(0.05)
-        assert matcher.knowledge.entry("snacks") is not None
+        assert serving.matcher.knowledge.entry("snacks") is not None
     finally:
         reloader.stop()

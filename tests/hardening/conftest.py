@@ -21,7 +21,7 @@ from slackfakes import REPO, FakeSlack, RunningBot, fake_slack_server  # noqa: E
 from bot.config import Settings  # noqa: E402
 from bot.engine import build_matcher  # noqa: E402
 from bot.matcher import Matcher  # noqa: E402
-from bot.reload import KnowledgeReloader  # noqa: E402
+from bot.reload import KnowledgeReloader, Serving  # noqa: E402
 
 
 @pytest.fixture
@@ -51,10 +51,11 @@ def knowledge_copy(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def editable(knowledge_copy: Path, matcher: Matcher, data_dir: Path
-             ) -> tuple[Path, Matcher, KnowledgeReloader]:
-    """(folder, matcher, reloader) on a private copy of the knowledge."""
+             ) -> tuple[Path, Serving, KnowledgeReloader]:
+    """(folder, serving, reloader) on a private copy of the knowledge."""
     own, cache = matcher_on(knowledge_copy, matcher, data_dir)
-    return knowledge_copy, own, KnowledgeReloader(own, knowledge_copy, cache)
+    serving = Serving(own)
+    return knowledge_copy, serving, KnowledgeReloader(serving, knowledge_copy, cache)
 
 
 @pytest.fixture

@@ -21,9 +21,10 @@ from bot.cache import EmbeddingCache  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.knowledge import load_knowledge  # noqa: E402
 from bot.matcher import Matcher, build_index  # noqa: E402
+from bot.reload import Serving  # noqa: E402
 from bot.slack.app import create_app  # noqa: E402
-from bot.slack.feedback import FeedbackStore  # noqa: E402
 from bot.slack.server import http_server  # noqa: E402
+from bot.store import SqliteStore  # noqa: E402
 
 
 def matcher_on(folder: Path, base: Matcher, data_dir: Path) -> tuple[Matcher, EmbeddingCache]:
@@ -34,7 +35,7 @@ def matcher_on(folder: Path, base: Matcher, data_dir: Path) -> tuple[Matcher, Em
 
 
 @contextlib.contextmanager
-def running_bot(fake: FakeSlack, matcher: Matcher, data_dir: Path, **options: Any
+def running_bot(fake: FakeSlack, matcher: Matcher | Serving, data_dir: Path, **options: Any
                 ) -> Iterator[RunningBot]:
     """The real Bolt app behind the real HTTP server, talking to the fake Web API.
 
@@ -44,9 +45,9 @@ def running_bot(fake: FakeSlack, matcher: Matcher, data_dir: Path, **options: An
     app_options = {k: options.pop(k) for k in ("reloader", "limiter") if k in options}
     options.setdefault("rate_limit_per_minute", 0)
     settings = replace(slack_settings(fake, data_dir), **options)
-    feedback = FeedbackStore(settings.feedback_path)
+    feedback = SqliteStore(settings.store_path)
     executor = TrackingExecutor()
-    app = create_app(settings, matcher, feedback=feedback, listener_executor=executor,
+    app = create_app(settings, matcher, store=feedback, listener_executor=executor,
                      **app_options)
     server = http_server(settings, matcher, host="127.0.0.1", port=0, app=app)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -152,4 +152,4 @@ def test_rate_limit_is_polite_per_user_and_spares_buttons(fake_slack: FakeSlack,
         bot.settle()
         [other] = fake_slack.find(lambda c: c.path == "/response/other")
         assert "开发团队" in str(other.body.get("blocks"))
-        assert [(v.user, v.vote) for v in bot.feedback.votes(ref)] == [("U222", 1)]
+        assert [(v.user, v.vote) for v in bot.store.votes(ref)] == [("U222", 1)]

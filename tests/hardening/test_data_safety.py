@@ -14,14 +14,14 @@ from pathlib import Path
 from hardening_support import REPO_ROOT
 
 from bot.matcher import Match
-from bot.slack.feedback import FeedbackStore
+from bot.store import SqliteStore
 
 WRITER = textwrap.dedent("""
     import sys
     from bot.matcher import Match
-    from bot.slack.feedback import FeedbackStore
+    from bot.store import SqliteStore
 
-    store = FeedbackStore(sys.argv[1])
+    store = SqliteStore(sys.argv[1])
     prefix, count = sys.argv[2], int(sys.argv[3])
     big = "x" * 20000  # long rows: more pages per transaction, more chances to die mid-write
     for i in range(count):
@@ -50,7 +50,7 @@ def _integrity(db: Path) -> str:
 
 
 def test_store_is_wal_with_full_sync(tmp_path: Path):
-    store = FeedbackStore(tmp_path / "f.sqlite3")
+    store = SqliteStore(tmp_path / "f.sqlite3")
     try:
         assert store._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert store._conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
@@ -60,7 +60,7 @@ def test_store_is_wal_with_full_sync(tmp_path: Path):
 
 def test_writer_killed_mid_transaction_leaves_every_committed_row(tmp_path: Path):
     db = tmp_path / "feedback.sqlite3"
-    FeedbackStore(db).close()  # schema in place before the child starts
+    SqliteStore(db).close()  # schema in place before the child starts
     child = _writer(db, "k", 100_000)
     committed: list[str] = []
     assert child.stdout is not None
@@ -77,7 +77,7 @@ def test_writer_killed_mid_transaction_leaves_every_committed_row(tmp_path: Path
     assert child.returncode == -signal.SIGKILL
 
     assert _integrity(db) == "ok"
-    store = FeedbackStore(db)
+    store = SqliteStore(db)
     try:
         declined = {row["ref"] for row in store.declined()}
         voted = {v.ref for v in store.votes()}
@@ -90,7 +90,7 @@ def test_writer_killed_mid_transaction_leaves_every_committed_row(tmp_path: Path
 
 def test_concurrent_writers_threads_and_processes(tmp_path: Path, matcher):
     db = tmp_path / "feedback.sqlite3"
-    store = FeedbackStore(db)
+    store = SqliteStore(db)
     children = [_writer(db, f"p{n}", 150) for n in range(2)]
     match = matcher.match("Who prepares the balance sheet?")
     assert isinstance(match, Match) and match.best is not None

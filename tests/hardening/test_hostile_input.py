@@ -34,10 +34,10 @@ from bot.knowledge import Knowledge
 from bot.matcher import Matcher
 from bot.question import MAX_QUESTION_CHARS
 from bot.reply import contact_text
-from bot.slack.answers import HELP_TEXT, answer_entry, reply_to, shared_answer
+from bot.slack.answers import answer_entry, help_reply, reply_to, shared_answer
 from bot.slack.blocks import ACTION_ALT_PREFIX, ACTION_SHARE, ACTION_VOTE_DOWN, ACTION_VOTE_UP
-from bot.slack.feedback import AnswerRecord, FeedbackStore
 from bot.slack.guard import malformed
+from bot.store import AnswerRecord, SqliteStore
 
 # Slack's message limits the replies must stay within.
 MAX_TEXT = 4000
@@ -154,11 +154,11 @@ HOSTILE = {
 @pytest.mark.parametrize("name", list(HOSTILE))
 def test_each_hostile_question_gets_a_sensible_reply(name: str, marked):
     recording, encoder, allowed = marked
-    store = FeedbackStore(":memory:")
-    reply = reply_to(recording, HOSTILE[name], feedback=store)
+    store = SqliteStore(":memory:")
+    reply = reply_to(recording, HOSTILE[name], store=store)
     check_reply(reply, allowed)
     if name in ("empty", "whitespace", "bare_mention", "bot_mention_only"):
-        assert reply.text == HELP_TEXT.replace("<", "&lt;").replace(">", "&gt;")
+        assert reply.text == help_reply().text and "&lt;question&gt;" in reply.text
     elif name == "emoji":
         assert reply.match is not None and reply.match.reason == "no_words"
     else:
@@ -179,19 +179,19 @@ def test_each_hostile_question_gets_a_sensible_reply(name: str, marked):
 def test_property_replies_never_crash_never_ping_stay_bounded(marked, text: str, sharer,
                                                               score: float):
     recording, encoder, allowed = marked
-    store = FeedbackStore(":memory:")
-    reply = reply_to(recording, text, feedback=store, share=True)
+    store = SqliteStore(":memory:")
+    reply = reply_to(recording, text, store=store, share=True)
     check_reply(reply, allowed)
     assert encoder.longest <= MAX_QUESTION_CHARS
     if reply.match is not None:
         assert len(reply.match.question) <= MAX_QUESTION_CHARS
 
     entry = recording.knowledge.entries[0]
-    picked = answer_entry(recording, entry.id, text, "zh", score, feedback=store)
+    picked = answer_entry(recording.knowledge, entry.id, text, "zh", score, store=store)
     assert picked is not None
     check_reply(picked, allowed)
     record = AnswerRecord("ref", text, "en", "answer", entry.id, entry.team, 0.5, None, None)
-    shared = shared_answer(recording, record, sharer)
+    shared = shared_answer(recording.knowledge, record, sharer)
     assert shared is not None
     sharer_mention = {f"<@{sharer}>"} if sharer in ("U555", "W123") else set()
     check_reply(shared, allowed | sharer_mention)

@@ -73,7 +73,7 @@ def test_no_secret_in_any_log_line(redaction: str, fake_slack: FakeSlack, editab
         bot.send_form(command_form("reload", fake_slack.response_url("r"), user="UADMIN"),
                       **send)
         bot.settle()
-        assert bot.feedback.failed_replies()
+        assert bot.store.failed_replies()
         [reload_reply] = fake_slack.find(lambda c: c.path == "/response/r")
         assert "rejected" in reload_reply.body["text"]
 
@@ -95,7 +95,8 @@ def test_no_secret_in_any_log_line(redaction: str, fake_slack: FakeSlack, editab
         errors.append(str(caught.value))
         logging.getLogger("owner-bot-test").error("start-up failed: %s", caught.value)
 
-    assert len(logs.lines) > 20 and any("chat.postMessage" in line for line in logs.lines)
+    # Something was really captured: the request lines, the failed post, the rejected reload.
+    assert len(logs.lines) > 10 and any("chat.postMessage" in line for line in logs.lines)
     assert not _leaks("\n".join(errors))
     assert not _leaks(logs.text), f"{redaction}: {_leaks(logs.text)}"
 

@@ -22,8 +22,8 @@ from websockets.sync.server import ServerConnection, serve
 
 from bot.matcher import Matcher
 from bot.slack.app import create_app
-from bot.slack.feedback import FeedbackStore
-from bot.slack.server import connect_socket_mode, socket_mode_handler
+from bot.slack.server import socket_mode_handler
+from bot.store import SqliteStore
 
 HELLO = {"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A111"}}
 
@@ -66,12 +66,12 @@ def test_socket_mode_reconnects_after_a_drop_and_answers(fake_slack: FakeSlack, 
     fake_slack.ws_url = f"ws://127.0.0.1:{server.socket.getsockname()[1]}/link"
 
     settings = slack_settings(fake_slack, tmp_path)
-    feedback = FeedbackStore(settings.feedback_path)
+    feedback = SqliteStore(settings.store_path)
     executor = TrackingExecutor()
-    app = create_app(settings, matcher, feedback=feedback, listener_executor=executor)
+    app = create_app(settings, matcher, store=feedback, listener_executor=executor)
     handler = socket_mode_handler(app, settings, ping_interval=1)
     try:
-        connect_socket_mode(handler)
+        handler.connect()
         [answer] = fake_slack.wait_for(lambda c: c.method == "chat.postMessage",
                                        timeout=WAIT_SECONDS * 2)
         assert "Finance" in block_text(answer.body["blocks"])

@@ -20,8 +20,8 @@ from bot.config import Settings
 from bot.engine import build_matcher
 from bot.matcher import Matcher
 from bot.slack.app import create_app
-from bot.slack.feedback import FeedbackStore
 from bot.slack.server import http_server
+from bot.store import SqliteStore
 
 
 @pytest.fixture
@@ -41,9 +41,9 @@ def matcher(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
 def bot(fake_slack: FakeSlack, matcher: Matcher, tmp_path: Path) -> Iterator[RunningBot]:
     """The real Bolt app behind the real HTTP server, talking to the fake Web API."""
     settings = slack_settings(fake_slack, tmp_path)
-    feedback = FeedbackStore(settings.feedback_path)
+    feedback = SqliteStore(settings.store_path)
     executor = TrackingExecutor()
-    app = create_app(settings, matcher, feedback=feedback, listener_executor=executor)
+    app = create_app(settings, matcher, store=feedback, listener_executor=executor)
     server = http_server(settings, matcher, host="127.0.0.1", port=0, app=app)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

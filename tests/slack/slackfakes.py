@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
-from bot.slack.feedback import FeedbackStore
+from bot.store import SqliteStore
 
 REPO = Path(__file__).resolve().parents[2]
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -124,10 +124,10 @@ class FakeSlack:
 
 def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
-        def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+        def do_POST(self) -> None:  # the stdlib's name
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length).decode() if length else ""
             ctype = self.headers.get("Content-Type", "")
@@ -308,7 +308,7 @@ def action_payload(action_id: str, value: str, response_url: str, *, ephemeral: 
 class RunningBot:
     url: str  # http://127.0.0.1:PORT
     fake: FakeSlack
-    feedback: FeedbackStore
+    store: SqliteStore
     settings: Settings
     executor: TrackingExecutor
 

@@ -10,7 +10,8 @@ from slackfakes import block_text
 
 from bot.knowledge import Contact, Team, Text
 from bot.matcher import Candidate, Match, Matcher
-from bot.slack.answers import Asker, answer_entry, answer_question, parse_request, reply_to
+from bot.question import Question
+from bot.slack.answers import answer_entry, answer_question, parse_request, reply_to
 from bot.slack.blocks import (
     ACTION_ALT_PREFIX,
     ACTION_SHARE,
@@ -22,7 +23,7 @@ from bot.slack.blocks import (
     parse_alternative_value,
     team_contact,
 )
-from bot.slack.feedback import FeedbackStore
+from bot.store import Asker, SqliteStore
 
 
 def _buttons(blocks):
@@ -58,7 +59,8 @@ def test_answer_blocks_for_a_close_call_offer_alternatives_and_feedback(matcher:
     first, other = entries[0], next(e for e in entries if e.team != entries[0].team)
     best = Candidate(first, matcher.knowledge.team_of(first), 0.61)
     alt = Candidate(other, matcher.knowledge.team_of(other), 0.6)
-    match = Match("<!channel> who?", "en", "ambiguous", "close_call", 0.61, best, (alt,))
+    match = Match("<!channel> who?", "en", "ambiguous", "close_call", 0.61, best, (alt,),
+                  matcher.knowledge)
 
     blocks = answer_blocks(match, "REF1", share=True)
     ids = {b["action_id"]: b["value"] for b in _buttons(blocks)}
@@ -74,27 +76,31 @@ def test_answer_blocks_for_a_close_call_offer_alternatives_and_feedback(matcher:
 def test_decline_offers_closest_areas_as_buttons_and_the_fallback(matcher: Matcher):
     entry = matcher.knowledge.entries[0]
     alt = Candidate(entry, matcher.knowledge.team_of(entry), 0.3)
-    match = Match("something vague", "en", "decline", "low_score", 0.3, None, (alt,))
-    blocks = decline_blocks(match, matcher.knowledge, "REF2")
+    match = Match("something vague", "en", "decline", "low_score", 0.3, None, (alt,),
+                  matcher.knowledge)
+    blocks = decline_blocks(match, "REF2")
     assert [b["action_id"] for b in _buttons(blocks)] == [f"{ACTION_ALT_PREFIX}{entry.id}"]
     assert "#ask-product-ops" in block_text(blocks)
 
 
 def test_parse_request_routes_help_teams_and_questions():
-    assert parse_request("") == ("help", "")
-    assert parse_request("help") == ("help", "")
-    assert parse_request(" 帮助 ") == ("help", "")
-    assert parse_request("teams") == ("teams", "en")
-    assert parse_request("List") == ("teams", "en")
-    assert parse_request("团队") == ("teams", "zh")
-    assert parse_request("<@UBOT> 谁负责写代码？") == ("ask", "<@UBOT> 谁负责写代码？")
+    def parse(text: str):
+        return parse_request(Question.of(text))
+
+    assert parse("") == ("help", "")
+    assert parse("help") == ("help", "")
+    assert parse(" 帮助 ") == ("help", "")
+    assert parse("teams") == ("teams", "en")
+    assert parse("List") == ("teams", "en")
+    assert parse("团队") == ("teams", "zh")
+    assert parse("<@UBOT> 谁负责写代码？") == ("ask", "")
 
 
 def test_answer_question_in_chinese_and_english(matcher: Matcher, tmp_path):
-    store = FeedbackStore(tmp_path / "f.sqlite3")
-    zh = answer_question(matcher, "谁负责写代码？", feedback=store,
+    store = SqliteStore(tmp_path / "f.sqlite3")
+    zh = answer_question(matcher, "谁负责写代码？", store=store,
                          asker=Asker("U1", "C1", "mention"))
-    en = answer_question(matcher, "Who prepares the balance sheet?", feedback=store)
+    en = answer_question(matcher, "Who prepares the balance sheet?", store=store)
     assert zh.match.best.team.id == "engineering" and zh.match.lang == "zh"
     assert en.match.best.team.id == "finance" and en.match.lang == "en"
     assert "开发团队" in block_text(zh.blocks) and "Finance" in block_text(en.blocks)
@@ -105,9 +111,9 @@ def test_answer_question_in_chinese_and_english(matcher: Matcher, tmp_path):
 
 
 def test_a_declined_question_is_recorded_with_its_ref(matcher: Matcher, tmp_path):
-    store = FeedbackStore(tmp_path / "f.sqlite3")
+    store = SqliteStore(tmp_path / "f.sqlite3")
     asker = Asker("U2", "D2", "dm")
-    reply = answer_question(matcher, "今天天气怎么样", feedback=store, asker=asker)
+    reply = answer_question(matcher, "今天天气怎么样", store=store, asker=asker)
     assert reply.match.decision == "decline"
     [row] = store.declined()
     assert (row["ref"], row["question"], row["user"]) == (reply.ref, "今天天气怎么样", "U2")
@@ -117,9 +123,9 @@ def test_a_declined_question_is_recorded_with_its_ref(matcher: Matcher, tmp_path
 
 def test_picking_an_alternative_answers_that_entry(matcher: Matcher):
     finance = next(e for e in matcher.knowledge.entries if e.team == "finance")
-    reply = answer_entry(matcher, finance.id, "谁管钱", "zh", 0.42)
+    reply = answer_entry(matcher.knowledge, finance.id, "谁管钱", "zh", 0.42)
     assert reply.match.best.team.id == "finance" and "财务团队" in block_text(reply.blocks)
-    assert answer_entry(matcher, "no-such-entry", "q", "en", 0.1) is None
+    assert answer_entry(matcher.knowledge, "no-such-entry", "q", "en", 0.1) is None
 
 
 def test_help_and_teams_replies(matcher: Matcher):

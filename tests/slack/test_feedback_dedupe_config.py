@@ -12,18 +12,18 @@ from bot.cli import cli
 from bot.config import ConfigError, Settings
 from bot.matcher import Candidate, Match, Matcher
 from bot.slack.dedupe import SeenEvents
-from bot.slack.feedback import FeedbackStore
 from bot.slack.settings_check import api_base_url, check_slack_settings
+from bot.store import SqliteStore
 
 
 def _match(matcher: Matcher, question: str = "q") -> Match:
     entry = matcher.knowledge.entries[0]
     best = Candidate(entry, matcher.knowledge.team_of(entry), 0.8)
-    return Match(question, "en", "answer", "confident", 0.8, best, ())
+    return Match(question, "en", "answer", "confident", 0.8, best, (), matcher.knowledge)
 
 
 def test_one_vote_per_user_and_question_and_a_second_click_changes_it(matcher, tmp_path):
-    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    store = SqliteStore(tmp_path / "feedback.sqlite3")
     store.record_answer(_match(matcher, "who writes code"), "R1", user="U1", channel="C1")
     store.vote("R1", "U2", 1, "C1")
     store.vote("R1", "U2", -1, "C1")
@@ -43,7 +43,7 @@ def test_one_vote_per_user_and_question_and_a_second_click_changes_it(matcher, t
 
 
 def test_concurrent_votes_from_many_threads_keep_one_row_each(matcher, tmp_path):
-    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    store = SqliteStore(tmp_path / "feedback.sqlite3")
     store.record_answer(_match(matcher), "R", user="U0")
 
     def click(user: str) -> None:
@@ -127,13 +127,12 @@ def test_owner_bot_run_reports_a_missing_or_malformed_token_in_one_line(args, en
     assert "Traceback" not in result.output and "HUSH" not in result.output
 
 
-def test_an_unusable_feedback_path_is_a_one_line_config_error(tmp_path):
-    from bot.config import ConfigError
-    from bot.slack.feedback import FeedbackStore
+def test_an_unusable_database_path_is_a_one_line_error(tmp_path):
+    from bot.store import SqliteStore, StoreError
 
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    with pytest.raises(ConfigError) as caught:
-        FeedbackStore(blocker / "data" / "feedback.sqlite3")
+    with pytest.raises(StoreError) as caught:
+        SqliteStore(blocker / "data" / "feedback.sqlite3")
     message = str(caught.value)
     assert "\n" not in message and "OWNER_BOT_DATA_DIR" in message

@@ -55,7 +55,7 @@ def test_mention_in_chinese_is_answered_in_the_thread_with_the_owning_team(bot: 
     assert "产品经理要做的" in text and "产品经理不做的" in text
     assert ACTION_VOTE_UP in _actions(call.body["blocks"])
     assert call.body["text"]  # the notification fallback
-    [answer] = [r for r in [bot.feedback.answer(_actions(call.body["blocks"])[ACTION_VOTE_UP])]
+    [answer] = [r for r in [bot.store.answer(_actions(call.body["blocks"])[ACTION_VOTE_UP])]
                 if r is not None]
     assert (answer.team, answer.user, answer.channel) == ("engineering", "U222", "C111")
 
@@ -130,7 +130,7 @@ def test_vote_is_recorded_and_a_second_click_changes_it(bot: RunningBot):
         assert bot.send_action(payload).status == 200
         bot.fake.wait_for(lambda c, n=name: c.path == f"/response/{n}")
 
-    votes = bot.feedback.votes(buttons[ACTION_VOTE_UP])
+    votes = bot.store.votes(buttons[ACTION_VOTE_UP])
     assert [(v.user, v.vote, v.team, v.question) for v in votes] == [
         ("U777", -1, "engineering", clean(ZH_CODE))
     ]
@@ -198,7 +198,7 @@ def test_declined_question_is_recorded(bot: RunningBot):
     bot.send_json(event_body(dm_event("今天天气怎么样"), "EvDecline"))
     [call] = bot.fake.wait_for(_is_post)
     assert "#ask-product-ops" in block_text(call.body["blocks"])  # the fallback contact
-    [row] = bot.feedback.declined()
+    [row] = bot.store.declined()
     assert (row["question"], row["user"], row["channel"]) == ("今天天气怎么样", "U222", "D111")
 
 

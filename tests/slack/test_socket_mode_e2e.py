@@ -26,8 +26,8 @@ from websockets.sync.server import Server, ServerConnection, serve
 
 from bot.matcher import Matcher
 from bot.slack.app import create_app
-from bot.slack.feedback import FeedbackStore
-from bot.slack.server import connect_socket_mode, socket_mode_handler
+from bot.slack.server import socket_mode_handler
+from bot.store import SqliteStore
 
 
 @dataclass
@@ -94,12 +94,12 @@ def test_socket_mode_answers_a_mention_and_a_slash_command(
          "payload": command_form("谁负责写代码？", fake_slack.response_url("sm-cmd"))},
     ])
     settings = slack_settings(fake_slack, tmp_path)
-    feedback = FeedbackStore(settings.feedback_path)
+    feedback = SqliteStore(settings.store_path)
     executor = TrackingExecutor()
-    app = create_app(settings, matcher, feedback=feedback, listener_executor=executor)
+    app = create_app(settings, matcher, store=feedback, listener_executor=executor)
     handler = socket_mode_handler(app, settings)
     try:
-        connect_socket_mode(handler)
+        handler.connect()
         assert fake_slack.find(lambda c: c.method == "apps.connections.open")
         [opened] = fake_slack.find(lambda c: c.method == "apps.connections.open")
         assert opened.headers["authorization"] == f"Bearer {settings.app_token}"

@@ -1,4 +1,4 @@
-"""Feedback on answers, in one embedded SQLite file.
+"""The embedded store: one SQLite file in the data dir.
 
 answers   every answered question, keyed by a ref that the reply's buttons carry
 votes     one row per (ref, user): clicking again changes the vote, never adds a row
@@ -14,13 +14,12 @@ from __future__ import annotations
 import math
 import sqlite3
 import threading
-import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..config import ConfigError, unusable_data_file
+from ..errors import unusable_data_file
 from ..matcher import Match
+from .records import AnswerRecord, StoreError, Vote
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS answers (
@@ -97,47 +96,17 @@ def _score(value: float) -> float:
     return value if math.isfinite(value) else 0.0
 
 
-def new_ref() -> str:
-    return uuid.uuid4().hex
-
-
-@dataclass(frozen=True)
-class AnswerRecord:
-    ref: str
-    question: str
-    lang: str
-    decision: str
-    entry: str
-    team: str
-    score: float
-    user: str | None
-    channel: str | None
-
-
-@dataclass(frozen=True)
-class Vote:
-    ref: str
-    user: str
-    vote: int  # 1 or -1
-    question: str | None
-    entry: str | None
-    team: str | None
-    score: float | None
-    channel: str | None
-    time: str
-
-
-class FeedbackStore:
+class SqliteStore:
     """Thread-safe: Bolt runs listeners on a thread pool, so one connection sits behind a lock."""
 
     def __init__(self, path: Path | str):
-        """Raises ConfigError (one line) when the file cannot be created or opened."""
+        """Raises StoreError (one line) when the file cannot be created or opened."""
         self.path = Path(path)
         self._lock = threading.Lock()
         try:
             self._open(path)
         except (OSError, sqlite3.Error) as exc:
-            raise ConfigError(unusable_data_file("feedback database", path, exc)) from None
+            raise StoreError(unusable_data_file("database", path, exc)) from None
 
     def _open(self, path: Path | str) -> None:
         if str(path) != ":memory:":
@@ -167,7 +136,7 @@ class FeedbackStore:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 _row(ref, match.question, match.lang, match.decision, match.best.entry.id,
                      match.best.team.id, _score(match.score), user, channel, surface,
-                     match.knowledge_version, _now()),
+                     match.knowledge.version, _now()),
             )
 
     def record_decline(self, match: Match, ref: str, *, user: str | None = None,
@@ -181,7 +150,7 @@ class FeedbackStore:
                 _row(ref, match.question, match.lang, match.reason, _score(match.score),
                      closest.entry.id if closest else None,
                      closest.team.id if closest else None,
-                     user, channel, surface, match.knowledge_version, _now()),
+                     user, channel, surface, match.knowledge.version, _now()),
             )
 
     def record_failed_reply(self, question: str, target: str, error: str, *,
