@@ -194,7 +194,7 @@ def run(use_http: bool, port: int, host: str, health_port: int | None,
     from .redact import install_redaction
     from .reload import KnowledgeReloader, Serving
     from .slack.server import run_http, run_socket_mode
-    from .slack.settings_check import check_slack_settings
+    from .slack.settings_check import check_slack_settings, check_token_with_slack
 
     # Tokens never reach a log line, whatever a library prints at DEBUG.
     install_redaction(os.environ.get(name) for name in
@@ -205,6 +205,10 @@ def run(use_http: bool, port: int, host: str, health_port: int | None,
         # Checked before the knowledge is loaded: a token typo should not wait on embeddings.
         settings = Settings.from_env(knowledge_dir=knowledge_dir, encoder=encoder)
         check_slack_settings(settings, "http" if use_http else "socket")
+        # Asked of Slack before anything is loaded or logged: a bad token is the one line.
+        check_token_with_slack(settings, "SLACK_BOT_TOKEN")
+        if not use_http:
+            check_token_with_slack(settings, "SLACK_APP_TOKEN")
         # The reloader shares the matcher's embedding cache: a reload embeds only edited texts.
         cache = EmbeddingCache(settings.cache_path)
     except OwnerBotError as exc:
@@ -213,9 +217,11 @@ def run(use_http: bool, port: int, host: str, health_port: int | None,
     reloader = KnowledgeReloader(serving, settings.knowledge_dir, cache)
     try:
         if use_http:
-            run_http(settings, serving, host=host, port=port, reloader=reloader)
+            run_http(settings, serving, host=host, port=port, reloader=reloader,
+                     verify_token=False)
         else:
-            run_socket_mode(settings, serving, health_port=health_port, reloader=reloader)
+            run_socket_mode(settings, serving, health_port=health_port, reloader=reloader,
+                            verify_token=False)
     except OwnerBotError as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -169,14 +169,14 @@ def _watch(reloader: KnowledgeReloader | None, settings: Settings, app: App):
 
 def run_http(settings: Settings, served: Serving | Matcher, *, host: str = "0.0.0.0",
              port: int = 3000, app: App | None = None,
-             reloader: KnowledgeReloader | None = None) -> None:
+             reloader: KnowledgeReloader | None = None, verify_token: bool = True) -> None:
     """Serve the Events API, /owner and interactivity on /slack/events until stopped.
 
     With a reloader, knowledge edits are picked up every settings.reload_seconds.
     """
     check_slack_settings(settings, "http")
     serving = reloader.serving if reloader is not None else _serving(served)
-    app = app or create_app(settings, serving, reloader=reloader)
+    app = app or create_app(settings, serving, reloader=reloader, verify_token=verify_token)
     server = http_server(settings, serving, host=host, port=port, app=app)
     logger.info("serving Slack on http://%s:%d%s (health: %s)", host, server.server_port,
                 EVENTS_PATH, HEALTH_PATH)
@@ -206,11 +206,12 @@ def socket_mode_handler(app: App, settings: Settings, *,
 def run_socket_mode(settings: Settings, served: Serving | Matcher, *,
                     health_host: str = "0.0.0.0",
                     health_port: int | None = None, app: App | None = None,
-                    reloader: KnowledgeReloader | None = None) -> None:
+                    reloader: KnowledgeReloader | None = None,
+                    verify_token: bool = True) -> None:
     """Connect over Socket Mode until stopped; with health_port, serve GET /healthz there."""
     check_slack_settings(settings, "socket")
     serving = reloader.serving if reloader is not None else _serving(served)
-    app = app or create_app(settings, serving, reloader=reloader)
+    app = app or create_app(settings, serving, reloader=reloader, verify_token=verify_token)
     handler = socket_mode_handler(app, settings)
     health_server = None
     if health_port is not None:
@@ -223,7 +224,8 @@ def run_socket_mode(settings: Settings, served: Serving | Matcher, *,
                     HEALTH_PATH)
     stop_watching: Callable[[], None] = lambda: None  # noqa: E731
     try:
-        check_token_with_slack(settings, "SLACK_APP_TOKEN")
+        if verify_token:
+            check_token_with_slack(settings, "SLACK_APP_TOKEN")
         handler.connect()
         logger.info("connected to Slack over Socket Mode")
         stop_watching = _watch(reloader, settings, app)

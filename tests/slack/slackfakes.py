@@ -57,6 +57,7 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     ws_url: str | None = None
     auth_error: str | None = None  # make auth.test fail with this error code
+    app_token_error: str | None = None  # make apps.connections.open fail with this error code
     # Scripted failures: method name (or "response" for response_url posts) -> the statuses
     # and headers of the next answers, e.g. {"chat.postMessage": [(429, {"Retry-After": "1"})]}.
     script: dict[str, list[tuple[int, dict[str, str]]]] = field(default_factory=dict)
@@ -163,6 +164,8 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 return {"ok": True, "channel": body.get("channel"), "ts": fake.next_ts(),
                         "message_ts": fake.next_ts()}
             if method == "apps.connections.open":
+                if fake.app_token_error:
+                    return {"ok": False, "error": fake.app_token_error}
                 return {"ok": True, "url": fake.ws_url}
             return {"ok": False, "error": "unknown_method"}
 
