@@ -7,6 +7,7 @@ the Hugging Face hub is offline, so no test reads or writes the user's real cach
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -43,10 +44,33 @@ _SETTINGS_ENV = (
 )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "cold_cache: start with an empty embedding cache (tests of the cache itself)")
+
+
+@pytest.fixture(scope="session")
+def warm_cache(tmp_path_factory: pytest.TempPathFactory, use_encoder: UseEncoder) -> Path:
+    """The shipped knowledge embedded once for the session: a CLI test that builds its own
+    matcher starts from a copy instead of embedding 1,400 texts again."""
+    data = tmp_path_factory.mktemp("warm-cache")
+    settings = Settings(knowledge_dir=SHIPPED_KNOWLEDGE, encoder="use", data_dir=data)
+    build_matcher(settings, encoder=use_encoder)
+    return settings.cache_path
+
+
 @pytest.fixture(autouse=True)
-def isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets its own data dir and cache home; no setting leaks in from the shell."""
+def isolated_state(request: pytest.FixtureRequest, tmp_path: Path,
+                   monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own data dir and cache home; no setting leaks in from the shell.
+
+    The data dir starts with a copy of the warm embedding cache, unless the test is marked
+    cold_cache."""
     data = tmp_path / "owner-bot-data"
+    if request.node.get_closest_marker("cold_cache") is None:
+        warm: Path = request.getfixturevalue("warm_cache")
+        data.mkdir(parents=True)
+        shutil.copyfile(warm, data / warm.name)
     monkeypatch.setenv("OWNER_BOT_DATA_DIR", str(data))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")

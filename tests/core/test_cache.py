@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 from click.testing import CliRunner
 
 from bot.cache import EmbeddingCache, text_hash
@@ -22,6 +23,9 @@ from bot.engine import build_matcher
 from bot.knowledge import load_knowledge
 
 from .support import BUDGET, CODING, OFFICE, SHIPPED_KNOWLEDGE, TESTING
+
+# These test the cache itself: every one starts empty.
+pytestmark = pytest.mark.cold_cache
 
 
 def rows(path: Path) -> int:
