@@ -12,16 +12,13 @@ one line naming the file, the entry and the field.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from .bilingual import Text
 from .errors import OwnerBotError
-
-LANGS = ("zh", "en")
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from .yaml_reader import Problems, Reader, load_yaml, type_name
 
 
 class KnowledgeError(OwnerBotError):
@@ -30,17 +27,6 @@ class KnowledgeError(OwnerBotError):
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__("\n".join(problems))
-
-
-@dataclass(frozen=True)
-class Text:
-    """A string in both languages."""
-
-    zh: str
-    en: str
-
-    def get(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
 
 
 @dataclass(frozen=True)
@@ -104,138 +90,14 @@ class Knowledge:
         return self.teams[entry.team]
 
 
-# --------------------------------------------------------------------------- parsing helpers
-
-
-@dataclass
-class _Problems:
-    items: list[str] = field(default_factory=list)
-
-    def add(self, file: Path | str, where: str, message: str) -> None:
-        self.items.append(f"{file}: {where}: {message}" if where else f"{file}: {message}")
-
-
-class _Reader:
-    """Typed access to one YAML mapping that records problems instead of raising."""
-
-    def __init__(self, problems: _Problems, file: Path, where: str, data: Any):
-        self.problems, self.file, self.where, self.data = problems, file, where, data
-
-    def _bad(self, field_name: str, message: str) -> None:
-        self.problems.add(self.file, f"{self.where}: field '{field_name}'", message)
-
-    def string(self, name: str, required: bool = True) -> str | None:
-        value = self.data.get(name)
-        if value is None:
-            if required:
-                self._bad(name, "is missing")
-            return None
-        if not isinstance(value, str | int | float) or isinstance(value, bool):
-            self._bad(name, f"must be a string, got {_type_name(value)}")
-            return None
-        if not str(value).strip():
-            self._bad(name, "is empty")
-            return None
-        return str(value).strip()
-
-    def bilingual(self, name: str) -> Text | None:
-        value = self.data.get(name)
-        if value is None:
-            self._bad(name, "is missing (give it as {zh: ..., en: ...})")
-            return None
-        if not isinstance(value, dict):
-            self._bad(name, f"must be a mapping with 'zh' and 'en', got {_type_name(value)}")
-            return None
-        out = {}
-        for lang in LANGS:
-            text = value.get(lang)
-            if text is None or (isinstance(text, str) and not text.strip()):
-                self._bad(f"{name}.{lang}", f"is missing: every {name} needs both zh and en")
-            elif not isinstance(text, str):
-                self._bad(f"{name}.{lang}", f"must be a string, got {_type_name(text)}")
-            else:
-                out[lang] = text.strip()
-        return Text(**out) if len(out) == 2 else None
-
-    def string_list(self, name: str, required: bool = True) -> tuple[str, ...]:
-        value = self.data.get(name)
-        if value is None:
-            if required:
-                self._bad(name, "is missing (give a list of strings)")
-            return ()
-        if not isinstance(value, list):
-            self._bad(name, f"must be a list of strings, got {_type_name(value)}")
-            return ()
-        out = []
-        for i, item in enumerate(value):
-            if not isinstance(item, str) or not item.strip():
-                self._bad(f"{name}[{i}]", f"must be a non-empty string, got {_type_name(item)}")
-            else:
-                out.append(item.strip())
-        if required and not out and not any(not isinstance(i, str) for i in value):
-            self._bad(name, "is empty: give at least one")
-        return tuple(out)
-
-    def bilingual_list(self, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        value = self.data.get(name)
-        if value is None:
-            self._bad(name, "is missing (give it as {zh: [...], en: [...]})")
-            return (), ()
-        if not isinstance(value, dict):
-            self._bad(name, f"must be a mapping with 'zh' and 'en' lists, got {_type_name(value)}")
-            return (), ()
-        sub = _Reader(self.problems, self.file, self.where, value)
-        sub._bad = lambda f, m: self._bad(f"{name}.{f}", m)  # type: ignore[method-assign]
-        lists = []
-        for lang in LANGS:
-            if value.get(lang) is None:
-                self._bad(f"{name}.{lang}", f"is missing: every {name} needs both zh and en")
-                lists.append(())
-            else:
-                lists.append(sub.string_list(lang))
-        return lists[0], lists[1]
-
-
-def _type_name(value: Any) -> str:
-    return {
-        dict: "a mapping",
-        list: "a list",
-        str: "a string",
-        int: "a number",
-        float: "a number",
-        bool: "true/false",
-        type(None): "nothing",
-    }.get(type(value), type(value).__name__)
-
-
-def _load_yaml(path: Path, problems: _Problems) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        problems.add(path, "", f"is not UTF-8 text (byte {exc.start}): save it as UTF-8")
-        return None
-    except OSError as exc:
-        problems.add(path, "", f"cannot be read: {exc.strerror}")
-        return None
-    try:
-        # libyaml's loader when present: ~5x faster on a large knowledge base, same errors.
-        return yaml.load(text, Loader=_YAML_LOADER)  # a safe loader (CSafeLoader or SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problems.add(path, where, f"invalid YAML: {what}")
-        return None
-
-
-def _contact(reader: _Reader) -> Contact:
+def _contact(reader: Reader) -> Contact:
     raw = reader.data.get("contact")
     if raw is None:
         return Contact()
     if not isinstance(raw, dict):
-        reader._bad("contact", f"must be a mapping (channel, usergroup...), got {_type_name(raw)}")
+        reader._bad("contact", f"must be a mapping (channel, usergroup...), got {type_name(raw)}")
         return Contact()
-    sub = _Reader(reader.problems, reader.file, reader.where, raw)
+    sub = Reader(reader.problems, reader.file, reader.where, raw)
     sub._bad = lambda f, m: reader._bad(f"contact.{f}", m)  # type: ignore[method-assign]
     known = {"channel", "channel_id", "usergroup", "usergroup_id", "email"}
     for key in raw:
@@ -244,23 +106,23 @@ def _contact(reader: _Reader) -> Contact:
     return Contact(**{k: sub.string(k, required=False) for k in known})
 
 
-def _parse_team(problems: _Problems, file: Path, team_id: str, raw: Any) -> Team | None:
+def _parse_team(problems: Problems, file: Path, team_id: str, raw: Any) -> Team | None:
     where = f"team '{team_id}'"
     if not isinstance(raw, dict):
-        problems.add(file, where, f"must be a mapping with name and contact, got {_type_name(raw)}")
+        problems.add(file, where, f"must be a mapping with name and contact, got {type_name(raw)}")
         return None
-    reader = _Reader(problems, file, where, raw)
+    reader = Reader(problems, file, where, raw)
     name = reader.bilingual("name")
     contact = _contact(reader)
     return Team(team_id, name, contact) if name else None
 
 
-def _parse_teams(root: Path, problems: _Problems) -> tuple[dict[str, Team], Team | None]:
+def _parse_teams(root: Path, problems: Problems) -> tuple[dict[str, Team], Team | None]:
     file = root / "teams.yaml"
     if not file.is_file():
         problems.add(file, "", "is missing: a knowledge folder needs teams.yaml")
         return {}, None
-    data = _load_yaml(file, problems)
+    data = load_yaml(file, problems)
     if data is None:
         return {}, None
     if not isinstance(data, dict) or not isinstance(data.get("teams"), dict):
@@ -283,14 +145,14 @@ _ENTRY_FIELDS = {"id", "team", "area", "tasks", "pm_role", "examples", "keywords
 
 
 def _parse_entry(
-    problems: _Problems, file: Path, index: int, raw: Any, teams: dict[str, Team]
+    problems: Problems, file: Path, index: int, raw: Any, teams: dict[str, Team]
 ) -> Entry | None:
     if not isinstance(raw, dict):
-        problems.add(file, f"entry #{index + 1}", f"must be a mapping, got {_type_name(raw)}")
+        problems.add(file, f"entry #{index + 1}", f"must be a mapping, got {type_name(raw)}")
         return None
     entry_id = raw.get("id")
     where = f"entry '{entry_id}'" if isinstance(entry_id, str) else f"entry #{index + 1}"
-    reader = _Reader(problems, file, where, raw)
+    reader = Reader(problems, file, where, raw)
     for key in raw:
         if key not in _ENTRY_FIELDS:
             reader._bad(str(key), f"is not a known field (use one of {sorted(_ENTRY_FIELDS)})")
@@ -310,10 +172,10 @@ def _parse_entry(
             "pm_role",
             "is missing (give does: {zh, en} and does_not: {zh, en})"
             if pm is None
-            else f"must be a mapping with 'does' and 'does_not', got {_type_name(pm)}",
+            else f"must be a mapping with 'does' and 'does_not', got {type_name(pm)}",
         )
     else:
-        sub = _Reader(problems, file, where, pm)
+        sub = Reader(problems, file, where, pm)
         sub._bad = lambda f, m: reader._bad(f"pm_role.{f}", m)  # type: ignore[method-assign]
         pm_does = sub.bilingual("does")
         pm_does_not = sub.bilingual("does_not")
@@ -341,17 +203,17 @@ def _entry_files(root: Path) -> list[Path]:
     return []
 
 
-def _parse_offtopic(root: Path, problems: _Problems) -> tuple[str, ...]:
+def _parse_offtopic(root: Path, problems: Problems) -> tuple[str, ...]:
     file = root / "offtopic.yaml"
     if not file.is_file():
         return ()
-    data = _load_yaml(file, problems)
+    data = load_yaml(file, problems)
     if data is None:
         return ()
     if not isinstance(data, dict):
         problems.add(file, "", "must be a mapping with 'zh' and 'en' lists of off-topic phrases")
         return ()
-    reader = _Reader(problems, file, "offtopic", data)
+    reader = Reader(problems, file, "offtopic", data)
     return tuple(reader.string_list("zh") + reader.string_list("en"))
 
 
@@ -384,7 +246,7 @@ def _content_hash(root: Path) -> str:
 def load_knowledge(root: str | Path) -> Knowledge:
     """Load a knowledge folder, or raise KnowledgeError listing every problem found."""
     root = Path(root)
-    problems = _Problems()
+    problems = Problems()
     if not root.is_dir():
         raise KnowledgeError([f"{root}: is not a folder: point the bot at a knowledge folder"])
     teams, fallback = _parse_teams(root, problems)
@@ -394,11 +256,11 @@ def load_knowledge(root: str | Path) -> Knowledge:
     entries: list[Entry] = []
     first_seen: dict[str, str] = {}
     for file in files:
-        data = _load_yaml(file, problems)
+        data = load_yaml(file, problems)
         if data is None:
             continue
         if not isinstance(data, list):
-            problems.add(file, "", f"must be a list of entries, got {_type_name(data)}")
+            problems.add(file, "", f"must be a list of entries, got {type_name(data)}")
             continue
         for index, raw in enumerate(data):
             entry = _parse_entry(problems, file, index, raw, teams)
