@@ -164,14 +164,15 @@ class SqliteStore:
                 _row(ref, question, surface, user, channel, target, error, _now()),
             )
 
-    def failed_replies(self) -> list[dict[str, object]]:
+    def _rows(self, query: str) -> list[dict[str, object]]:
         with self._lock:
-            cursor = self._conn.execute(
-                "SELECT ref, question, surface, user, channel, target, error, created_at"
-                " FROM failed_replies ORDER BY id"
-            )
+            cursor = self._conn.execute(query)
             names = [d[0] for d in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def failed_replies(self) -> list[dict[str, object]]:
+        return self._rows("SELECT ref, question, surface, user, channel, target, error,"
+                          " created_at FROM failed_replies ORDER BY id")
 
     def answer(self, ref: str) -> AnswerRecord | None:
         with self._lock:
@@ -220,10 +221,6 @@ class SqliteStore:
         return [Vote(*row) for row in rows]
 
     def declined(self) -> list[dict[str, object]]:
-        with self._lock:
-            cursor = self._conn.execute(
-                "SELECT ref, question, lang, reason, score, closest_entry, closest_team, user,"
-                " channel, surface, created_at FROM declined ORDER BY id"
-            )
-            names = [d[0] for d in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return self._rows("SELECT ref, question, lang, reason, score, closest_entry,"
+                          " closest_team, user, channel, surface, created_at FROM declined"
+                          " ORDER BY id")
