@@ -75,3 +75,19 @@ def test_readme_example_is_what_the_bot_prints(args: list[str], expected: str,
     assert result.exit_code == 0, result.output
     shown = result.output.strip().replace(str(REPO_ROOT) + "/", "")
     assert shown == expected
+
+
+def test_the_wheel_carries_the_default_knowledge(tmp_path: Path):
+    """`pip install .` gives a bot that starts from any folder: the knowledge is package data."""
+    import subprocess
+    import sys
+    import zipfile
+
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(REPO_ROOT), "--no-deps",
+                    "--no-build-isolation", "-q", "-w", str(tmp_path)], check=True,
+                   capture_output=True)
+    [wheel] = tmp_path.glob("owner_bot-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    shipped = {f"bot/knowledge_data/{p.relative_to(REPO_ROOT / 'knowledge')}"
+               for p in (REPO_ROOT / "knowledge").rglob("*.yaml")}
+    assert "bot/knowledge_data/teams.yaml" in shipped and shipped <= names

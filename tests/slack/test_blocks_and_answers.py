@@ -136,3 +136,21 @@ def test_help_and_teams_replies(matcher: Matcher):
     text = block_text(teams)
     for team_id in {e.team for e in matcher.knowledge.entries}:
         assert matcher.knowledge.teams[team_id].name.en in text
+
+
+def test_every_reply_surface_follows_the_askers_script(matcher: Matcher):
+    """Traditional Chinese in, traditional Chinese out: the blocks, the buttons, the decline."""
+    answered = answer_question(matcher, "測試計畫誰來寫？")
+    shown = block_text(answered.blocks) + answered.text
+    assert answered.match.lang == "zh-Hant"
+    assert "負責團隊" in shown and "有幫助" in shown and "负责" not in shown
+    declined = answer_question(matcher, "今天天氣怎麼樣")
+    assert declined.match.lang == "zh-Hant" and "可以問" in block_text(declined.blocks)
+    japanese = answer_question(matcher, "テスト計画は誰が作りますか？")
+    assert japanese.match.lang == "en" and "Owning team" in block_text(japanese.blocks)
+
+
+def test_every_message_exists_in_both_languages():
+    from bot.messages import _STRINGS
+
+    assert set(_STRINGS["zh"]) == set(_STRINGS["en"])

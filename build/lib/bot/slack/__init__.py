@@ -1,0 +1,1 @@
+"""The Slack app: Bolt wiring (app, listeners per surface), Block Kit replies, delivery, servers."""

@@ -1,0 +1,84 @@
+"""Build the Bolt app from Settings and the served matcher. Nothing here runs at import time."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Executor
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from ..config import Settings
+from ..logs import BOLT_LOGGER, quiet_libraries
+from ..matcher import Matcher
+from ..reload import KnowledgeReloader, Serving
+from ..store import Store, open_store
+from .context import BotContext
+from .dedupe import SeenEvents, dedupe_middleware
+from .delivery import Delivery, retry_handlers
+from .guard import MalformedPayloadGuard
+from .listeners import register_listeners
+from .ratelimit import RateLimiter
+from .settings_check import api_base_url, check_token_with_slack
+
+logger = logging.getLogger(__name__)
+
+
+def make_web_client(settings: Settings, token: str | None = None) -> WebClient:
+    """A WebClient on SLACK_API_URL (or Slack's), retrying rate limits and transient failures."""
+    return WebClient(
+        token=token or settings.bot_token,
+        base_url=api_base_url(settings),
+        timeout=30,
+        retry_handlers=retry_handlers(),
+    )
+
+
+def on_error(error: Exception, body: dict[str, Any]) -> None:
+    # The request type and the traceback are enough to debug; the body holds users' messages.
+    logger.error("a %s request failed", body.get("type") or body.get("command") or "Slack",
+                 exc_info=error)
+
+
+def create_app(settings: Settings, served: Serving | Matcher, client: WebClient | None = None,
+               store: Store | None = None, *, verify_token: bool = True,
+               seen_events: SeenEvents | None = None,
+               listener_executor: Executor | None = None,
+               reloader: KnowledgeReloader | None = None,
+               limiter: RateLimiter | None = None) -> App:
+    """The Bolt app answering through the served matcher; records go to settings.store_path.
+
+    With a reloader, `/owner reload` reloads the knowledge for settings.admin_user_ids. Questions
+    are limited to settings.rate_limit_per_minute per user (unless `limiter` is given).
+
+    With verify_token, auth.test runs now, so a bad token fails at start-up with one line
+    rather than at the first question.
+    """
+    quiet_libraries()
+    # With a reloader, what it publishes is what is served.
+    serving = reloader.serving if reloader is not None else (
+        served if isinstance(served, Serving) else Serving(served))
+    if verify_token:
+        check_token_with_slack(settings, "SLACK_BOT_TOKEN")
+    client = client or make_web_client(settings)
+    store = store if store is not None else open_store(settings.store_path)
+    app = App(
+        client=client,
+        # An empty secret never verifies a real signature; HTTP mode refuses to start without one.
+        signing_secret=settings.signing_secret or "",
+        token_verification_enabled=False,  # done above, with a better message
+        process_before_response=False,
+        logger=logging.getLogger(BOLT_LOGGER),
+        listener_executor=listener_executor,
+        before_authorize=MalformedPayloadGuard(),  # after the signature check
+    )
+    app.use(dedupe_middleware(seen_events or SeenEvents()))
+    bot = BotContext(
+        serving=serving, store=store, delivery=Delivery(store),
+        limiter=limiter or RateLimiter(settings.rate_limit_per_minute),
+        reloader=reloader, admins=settings.admin_user_ids,
+    )
+    register_listeners(app, bot)
+    app.error(on_error)
+    return app

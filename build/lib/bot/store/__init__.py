@@ -1,0 +1,48 @@
+"""Everything the bot stores, behind one interface: answers, votes, declines, failed replies.
+
+`Store` is the contract; `SqliteStore` (one embedded file in the data dir) implements it. A
+new stored thing is a method here, with the same contract test run against every backend.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from ..matcher import Match
+from .records import AnswerRecord, Asker, StoreError, Vote, new_ref
+from .sqlite import SqliteStore
+
+__all__ = ["AnswerRecord", "Asker", "SqliteStore", "Store", "StoreError", "Vote", "new_ref",
+           "open_store"]
+
+
+class Store(Protocol):
+    def record_answer(self, match: Match, ref: str, *, user: str | None = None,
+                      channel: str | None = None, surface: str = "") -> None: ...
+
+    def record_decline(self, match: Match, ref: str, *, user: str | None = None,
+                       channel: str | None = None, surface: str = "") -> None: ...
+
+    def record_failed_reply(self, question: str, target: str, error: str, *,
+                            ref: str | None = None, surface: str = "", user: str | None = None,
+                            channel: str | None = None) -> None: ...
+
+    def answer(self, ref: str) -> AnswerRecord | None: ...
+
+    def question(self, ref: str) -> tuple[str, str] | None: ...
+
+    def vote(self, ref: str, user: str, vote: int, channel: str | None = None) -> None: ...
+
+    def votes(self, ref: str | None = None) -> list[Vote]: ...
+
+    def declined(self) -> list[dict[str, object]]: ...
+
+    def failed_replies(self) -> list[dict[str, object]]: ...
+
+    def close(self) -> None: ...
+
+
+def open_store(path: Path | str) -> Store:
+    """The store for a data file; raises StoreError (one line) when it cannot be used."""
+    return SqliteStore(path)

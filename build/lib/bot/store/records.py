@@ -1,0 +1,52 @@
+"""What the store keeps and hands back: plain records, nothing of Slack or of a backend."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from ..errors import OwnerBotError
+
+
+class StoreError(OwnerBotError):
+    """The database cannot be used; the message is one line saying what to fix."""
+
+
+def new_ref() -> str:
+    """A reference for one answer: the reply's buttons carry it back."""
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who asked where, for the records."""
+
+    user: str | None = None
+    channel: str | None = None
+    surface: str = ""  # mention | dm | command | alternative | share
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    ref: str
+    question: str
+    lang: str
+    decision: str
+    entry: str
+    team: str
+    score: float
+    user: str | None
+    channel: str | None
+
+
+@dataclass(frozen=True)
+class Vote:
+    ref: str
+    user: str
+    vote: int  # 1 or -1
+    question: str | None
+    entry: str | None
+    team: str | None
+    score: float | None
+    channel: str | None
+    time: str
