@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from . import logs
+from . import cli_history, logs
 from .cache import EmbeddingCache
 from .config import Settings
 from .errors import OwnerBotError
@@ -193,6 +193,7 @@ def run(use_http: bool, port: int, host: str, health_port: int | None,
     (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET) on /slack/events."""
     from .redact import install_redaction
     from .reload import KnowledgeReloader, Serving
+    from .retention import start_retention
     from .slack.server import run_http, run_socket_mode
     from .slack.settings_check import check_slack_settings, check_token_with_slack
 
@@ -214,6 +215,7 @@ def run(use_http: bool, port: int, host: str, health_port: int | None,
     except OwnerBotError as exc:
         raise click.ClickException(str(exc)) from None
     serving = Serving(_matcher(knowledge_dir, encoder, cache, settings))
+    start_retention(settings.store_path, settings.retention_days)
     reloader = KnowledgeReloader(serving, settings.knowledge_dir, cache)
     try:
         if use_http:
@@ -224,6 +226,10 @@ def run(use_http: bool, port: int, host: str, health_port: int | None,
                             verify_token=False)
     except OwnerBotError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+cli.add_command(cli_history.report)
+cli.add_command(cli_history.forget)
 
 
 def main() -> None:

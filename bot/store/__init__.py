@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Protocol
 
 from ..matcher import Match
-from .records import AnswerRecord, Asker, StoreError, Vote, new_ref
+from .records import AnswerRecord, Asked, Asker, StoreError, Vote, new_ref
 from .sqlite import SqliteStore
 
-__all__ = ["AnswerRecord", "Asker", "SqliteStore", "Store", "StoreError", "Vote", "new_ref",
-           "open_store"]
+__all__ = ["AnswerRecord", "Asked", "Asker", "SqliteStore", "Store", "StoreError", "Vote",
+           "new_ref", "open_store"]
 
 
 class Store(Protocol):
@@ -39,6 +39,12 @@ class Store(Protocol):
     def declined(self) -> list[dict[str, object]]: ...
 
     def failed_replies(self) -> list[dict[str, object]]: ...
+
+    def asked(self, days: int | None = None) -> list[Asked]: ...
+
+    def forget_user(self, user: str) -> int: ...
+
+    def delete_older_than(self, days: int) -> int: ...
 
     def close(self) -> None: ...
 

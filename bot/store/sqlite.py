@@ -20,6 +20,7 @@ from pathlib import Path
 from ..errors import unusable_data_file
 from ..matcher import Match
 from .records import AnswerRecord, StoreError, Vote
+from .sqlite_history import HistoryQueries
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS answers (
@@ -96,7 +97,7 @@ def _score(value: float) -> float:
     return value if math.isfinite(value) else 0.0
 
 
-class SqliteStore:
+class SqliteStore(HistoryQueries):
     """Thread-safe: Bolt runs listeners on a thread pool, so one connection sits behind a lock."""
 
     def __init__(self, path: Path | str):
@@ -118,6 +119,8 @@ class SqliteStore:
             # FULL: a commit survives power loss too, not only a killed process; writes are few.
             self._conn.execute("PRAGMA synchronous=FULL")
             self._conn.execute("PRAGMA busy_timeout=10000")
+            # A deleted question (retention, `owner-bot forget`) is overwritten, not just unlinked.
+            self._conn.execute("PRAGMA secure_delete=ON")
             with self._conn:
                 self._conn.executescript(_SCHEMA)
 
