@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Protocol
 
 from ..matcher import Match
-from .records import AnswerRecord, Asked, Asker, StoreError, Vote, new_ref
+from .records import AnswerRecord, Asked, Asker, StoreError, Suggestion, Vote, new_ref
 from .sqlite import SqliteStore
 
-__all__ = ["AnswerRecord", "Asked", "Asker", "SqliteStore", "Store", "StoreError", "Vote",
-           "new_ref", "open_store"]
+__all__ = ["AnswerRecord", "Asked", "Asker", "SqliteStore", "Store", "StoreError", "Suggestion",
+           "Vote", "new_ref", "open_store"]
 
 
 class Store(Protocol):
@@ -45,6 +45,17 @@ class Store(Protocol):
     def forget_user(self, user: str) -> int: ...
 
     def delete_older_than(self, days: int) -> int: ...
+
+    def add_suggestion(self, question: str, entry: str, *, user: str | None = None,
+                       corrects_ref: str | None = None, approved_by: str | None = None
+                       ) -> int: ...
+
+    def suggestions(self, status: str | None = None) -> list[Suggestion]: ...
+
+    def decide_suggestion(self, suggestion_id: int, status: str, by: str | None,
+                          entry: str | None = None) -> Suggestion | None: ...
+
+    def learned_state(self) -> tuple[int, str]: ...
 
     def close(self) -> None: ...
 

@@ -67,3 +67,16 @@ class Asked:
     created_at: str
     up: int = 0
     down: int = 0
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    id: int
+    question: str
+    entry: str
+    user: str | None
+    corrects_ref: str | None  # the answer it corrects, when it came from one
+    status: str  # pending | approved | rejected
+    created_at: str
+    decided_by: str | None = None
+    decided_at: str | None = None

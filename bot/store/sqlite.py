@@ -21,6 +21,7 @@ from ..errors import unusable_data_file
 from ..matcher import Match
 from .records import AnswerRecord, StoreError, Vote
 from .sqlite_history import HistoryQueries
+from .sqlite_learning import LEARNING_SCHEMA, LearningQueries
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS answers (
@@ -97,7 +98,7 @@ def _score(value: float) -> float:
     return value if math.isfinite(value) else 0.0
 
 
-class SqliteStore(HistoryQueries):
+class SqliteStore(HistoryQueries, LearningQueries):
     """Thread-safe: Bolt runs listeners on a thread pool, so one connection sits behind a lock."""
 
     def __init__(self, path: Path | str):
@@ -122,7 +123,7 @@ class SqliteStore(HistoryQueries):
             # A deleted question (retention, `owner-bot forget`) is overwritten, not just unlinked.
             self._conn.execute("PRAGMA secure_delete=ON")
             with self._conn:
-                self._conn.executescript(_SCHEMA)
+                self._conn.executescript(_SCHEMA + LEARNING_SCHEMA)
 
     def close(self) -> None:
         with self._lock:
