@@ -38,6 +38,15 @@ class HistoryQueries:
             ).fetchall()
         return [Asked(*row) for row in rows]
 
+    def asked_by(self, user: str, limit: int = 5) -> list[tuple[str, str, str | None]]:
+        """(question, decision, entry) of one person's latest questions, newest first."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT question, decision, entry, created_at FROM answers WHERE user = ?"
+                " UNION ALL SELECT question, 'decline', NULL, created_at FROM declined"
+                " WHERE user = ? ORDER BY 4 DESC LIMIT ?", (user, user, limit)).fetchall()
+        return [(q, d, e) for q, d, e, _ in rows]
+
     def forget_user(self, user: str) -> int:
         """Delete one person's questions and votes everywhere; the number of rows deleted."""
         with self._lock, self._conn:

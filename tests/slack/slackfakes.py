@@ -163,6 +163,8 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             if method in ("chat.postMessage", "chat.postEphemeral", "chat.update"):
                 return {"ok": True, "channel": body.get("channel"), "ts": fake.next_ts(),
                         "message_ts": fake.next_ts()}
+            if method == "views.publish":
+                return {"ok": True, "view": body.get("view")}
             if method == "apps.connections.open":
                 if fake.app_token_error:
                     return {"ok": False, "error": fake.app_token_error}
@@ -282,6 +284,47 @@ def command_form(text: str, response_url: str, *, channel: str = "C111",
             "channel_id": channel, "channel_name": "general", "user_id": user,
             "user_name": "asker", "command": "/owner", "text": text, "api_app_id": "A111",
             "response_url": response_url, "trigger_id": "111.222.abc"}
+
+
+def suggestion_payload(action_id: str, block_id: str, typed: str,
+                       user: str = "U222") -> dict[str, Any]:
+    """What Slack sends the options load URL while someone types in an external_select."""
+    return {"type": "block_suggestion", "user": {"id": user, "team_id": "T111"},
+            "team": {"id": "T111", "domain": "example"}, "api_app_id": "A111",
+            "token": "legacy", "action_id": action_id, "block_id": block_id, "value": typed,
+            "container": {"type": "message", "channel_id": "D111", "is_ephemeral": False}}
+
+
+def select_payload(action_id: str, block_id: str, value: str, response_url: str, *,
+                   user: str = "U222", view: bool = False) -> dict[str, Any]:
+    """A block_actions payload for a select (external or static), in a message or App Home."""
+    container = ({"type": "view", "view_id": "V111"} if view else
+                 {"type": "message", "channel_id": "D111", "is_ephemeral": False,
+                  "message_ts": "1700000003.000100"})
+    payload: dict[str, Any] = {
+        "type": "block_actions", "team": {"id": "T111", "domain": "example"},
+        "user": {"id": user, "team_id": "T111"}, "api_app_id": "A111", "token": "legacy",
+        "container": container, "trigger_id": "111.222.xyz",
+        "actions": [{"action_id": action_id, "block_id": block_id, "type": "external_select",
+                     "selected_option": {"value": value,
+                                         "text": {"type": "plain_text", "text": value}},
+                     "action_ts": "1700000004.000100"}],
+    }
+    if view:
+        payload["view"] = {"id": "V111", "type": "home"}
+    else:
+        payload["response_url"] = response_url
+        payload["channel"] = {"id": "D111", "name": "directmessage"}
+    return payload
+
+
+def button_payload(action_id: str, block_id: str, value: str, *, user: str) -> dict[str, Any]:
+    """A button clicked in App Home (no response_url there)."""
+    payload = select_payload(action_id, block_id, value, "", user=user, view=True)
+    payload["actions"] = [{"action_id": action_id, "block_id": block_id, "value": value,
+                           "type": "button", "action_ts": "1700000005.000100",
+                           "text": {"type": "plain_text", "text": "x"}}]
+    return payload
 
 
 def action_payload(action_id: str, value: str, response_url: str, *, ephemeral: bool,
