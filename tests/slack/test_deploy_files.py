@@ -18,9 +18,11 @@ METHOD_SCOPES = {
     "chat_postMessage": "chat:write",
     "chat_postEphemeral": "chat:write",
     "chat_update": "chat:write",
+    "views_publish": None,  # App Home: needs no scope, only the home tab turned on
 }
 EVENT_SCOPES = {"app_mention": ("app_mention", "app_mentions:read"),
-                "message": ("message.im", "im:history")}
+                "message": ("message.im", "im:history"),
+                "app_home_opened": ("app_home_opened", None)}
 
 
 def _manifest() -> dict:
@@ -49,6 +51,9 @@ def test_manifest_lists_every_scope_event_and_command_the_code_uses():
         needed.add("commands")
     assert [c["command"] for c in manifest["features"]["slash_commands"]] == commands
 
+    needed.discard(None)
+    if "app_home_opened" in bot_events:
+        assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert needed <= scopes, f"missing scopes: {needed - scopes}"
     assert scopes <= needed, f"scopes the code does not use: {scopes - needed}"
 
