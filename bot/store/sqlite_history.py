@@ -57,11 +57,20 @@ class HistoryQueries:
             for table, column in _PERSONAL:
                 deleted += self._conn.execute(f"DELETE FROM {table} WHERE {column} = ?",
                                               (user,)).rowcount
+            # Their suggestions go; an approved one is a learned example now and stays, but no
+            # longer says who asked it.
+            deleted += self._conn.execute(
+                "DELETE FROM suggestions WHERE user = ? AND status != 'approved'",
+                (user,)).rowcount
+            self._conn.execute("UPDATE suggestions SET user = NULL WHERE user = ?", (user,))
+            self._conn.execute("UPDATE suggestions SET decided_by = NULL WHERE decided_by = ?",
+                               (user,))
         self._scrub()
         return deleted
 
     def delete_older_than(self, days: int) -> int:
-        """Retention: delete questions, votes and failed replies older than `days` days."""
+        """Retention: delete questions, votes, failed replies and unapproved suggestions older
+        than `days` days; learned examples stay."""
         cutoff = _cutoff(days)
         with self._lock, self._conn:
             deleted = self._conn.execute(
@@ -70,6 +79,10 @@ class HistoryQueries:
             for table in ("answers", "declined", "failed_replies"):
                 deleted += self._conn.execute(f"DELETE FROM {table} WHERE created_at < ?",
                                               (cutoff,)).rowcount
+            # Learned examples stay; suggestions nobody approved do not.
+            deleted += self._conn.execute(
+                "DELETE FROM suggestions WHERE status != 'approved' AND created_at < ?",
+                (cutoff,)).rowcount
         if deleted:
             self._scrub()
         return deleted

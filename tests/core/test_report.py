@@ -107,6 +107,10 @@ def test_forget_leaves_no_trace_in_the_database_file(isolated_state: Path):
                 ("r2", "Quenfritish decline", "decline", "UFORGET", now()),
                 ("r3", "someone else asks", "answer", "UKEEP", now())],
          votes=[("r3", "UFORGET", 1, now()), ("r1", "UKEEP", -1, now())])
+    store = SqliteStore(path)
+    store.add_suggestion("Gorfizzle pending pick", "finance-budget", user="UFORGET")
+    store.add_suggestion("taught example", "finance-budget", user="UFORGET", approved_by="UA")
+    store.close()
     assert b"Zorblaxian" in _raw(path)
 
     result = CliRunner().invoke(cli, ["forget", "UFORGET"])
@@ -114,8 +118,11 @@ def test_forget_leaves_no_trace_in_the_database_file(isolated_state: Path):
     assert result.exit_code == 0, result.output
     raw = _raw(path)
     assert b"Zorblaxian" not in raw and b"Quenfritish" not in raw and b"UFORGET" not in raw
+    assert b"Gorfizzle" not in raw
     store = SqliteStore(path)
     assert [r.ref for r in store.asked()] == ["r3"] and store.votes() == []
+    [kept] = store.suggestions()  # the learned example stays, without its author
+    assert kept.question == "taught example" and kept.user is None
 
 
 def test_retention_deletes_old_questions_and_votes_without_trace(isolated_state: Path):
