@@ -13,6 +13,7 @@ from ..clusters import DEFAULT_THRESHOLD
 from ..learning import LearningError, decide
 from ..messages import pick, t
 from ..report import build_report
+from ..script import reply_language
 from ..store import Suggestion
 from .admin import is_admin
 from .blocks import Block, context, escape_user_text, section, team_contact
@@ -26,7 +27,7 @@ ACTION_APPROVE = "owner.review.approve"
 ACTION_REJECT = "owner.review.reject"
 ACTION_OTHER_AREA = "owner.review.entry"  # static_select; its block_id carries the id
 REVIEW_BLOCK_PREFIX = "owner.review:"
-HOME_LANG = "en"  # App Home has no question to take a language from; admins read both
+DEFAULT_LANG = "en"  # for someone who never asked: App Home has no message to read it from
 REPORT_DAYS = 30
 _MAX_BLOCKS = 100  # Slack's limit for a view
 
@@ -98,8 +99,14 @@ def report_blocks(bot: BotContext, lang: str) -> list[Block]:
                                    + ("\n".join(lines) or t(lang, "home_none")))]
 
 
+def home_lang(bot: BotContext, user: str) -> str:
+    """The language and script of the person's latest question, as its answer was written."""
+    latest = bot.store.asked_by(user, limit=1)
+    return reply_language(latest[0][0]) if latest else DEFAULT_LANG
+
+
 def home_view(bot: BotContext, user: str) -> dict[str, Any]:
-    lang = HOME_LANG
+    lang = home_lang(bot, user)
     blocks = [section(t(lang, "home_ask")), {"type": "divider"}]
     if is_admin(bot.admins, user):
         blocks += [*review_blocks(bot, lang), *report_blocks(bot, lang), {"type": "divider"}]

@@ -83,6 +83,12 @@ def test_declined_then_picked_then_approved_in_app_home_is_answered(
         [pending] = bot.store.suggestions("pending")
         assert (pending.question, pending.entry, pending.user) == (QUESTION, ENTRY, "U222")
 
+        # The asker's App Home is in the language they ask in, with their recent questions.
+        bot.send_json(home_opened("U222", "EvHome0"))
+        bot.settle()
+        own = block_text(last_home(fake_slack, "U222")["blocks"])
+        assert "怎么问" in own and "你最近的问题" in own and QUESTION in own
+
         # Everyone's App Home: how to ask and the directory, but no review queue.
         bot.send_json(home_opened("U333", "EvHome1"))
         bot.settle()

@@ -17,6 +17,7 @@ from bot.slack.blocks import (
     ACTION_SHARE,
     ACTION_VOTE_DOWN,
     ACTION_VOTE_UP,
+    PICK_BLOCK_PREFIX,
     answer_blocks,
     decline_blocks,
     escape_user_text,
@@ -27,7 +28,13 @@ from bot.store import Asker, SqliteStore
 
 
 def _buttons(blocks):
-    return [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    return [e for b in blocks if b["type"] == "actions" for e in b["elements"]
+            if e["type"] == "button"]
+
+
+def _picker(blocks) -> dict:
+    [block] = [b for b in blocks if b.get("block_id", "").startswith(PICK_BLOCK_PREFIX)]
+    return block
 
 
 def test_escape_user_text_neutralises_mentions_broadcasts_and_disguised_links():
@@ -80,6 +87,9 @@ def test_decline_offers_closest_areas_as_buttons_and_the_fallback(matcher: Match
                   matcher.knowledge)
     blocks = decline_blocks(match, "REF2")
     assert [b["action_id"] for b in _buttons(blocks)] == [f"{ACTION_ALT_PREFIX}{entry.id}"]
+    picker = _picker(blocks)  # and "pick the right area", carrying the question's ref
+    assert picker["block_id"] == f"{PICK_BLOCK_PREFIX}REF2"
+    assert picker["elements"][0]["type"] == "external_select"
     assert "#ask-product-ops" in block_text(blocks)
 
 

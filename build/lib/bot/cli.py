@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from . import logs
+from . import cli_history, cli_learned, logs
 from .cache import EmbeddingCache
 from .config import Settings
 from .errors import OwnerBotError
@@ -82,9 +82,16 @@ def match_json(question: str, match: Match) -> dict:
     }
 
 
+def _set_knowledge(_ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    if value is not None:  # read by every command's own --knowledge (its envvar)
+        os.environ["OWNER_BOT_KNOWLEDGE"] = str(value)
+
+
 @click.group()
 @click.version_option(package_name="owner-bot")
 @_verbose_option
+@click.option("--knowledge", type=click.Path(path_type=Path), expose_value=False,
+              callback=_set_knowledge, help="Knowledge folder, for every command.")
 def cli() -> None:
     """Owner Bot: who owns this work, and what does the product manager do here?
 
@@ -193,8 +200,10 @@ def run(use_http: bool, port: int, host: str, health_port: int | None,
     (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET) on /slack/events."""
     from .redact import install_redaction
     from .reload import KnowledgeReloader, Serving
+    from .retention import start_retention
     from .slack.server import run_http, run_socket_mode
     from .slack.settings_check import check_slack_settings, check_token_with_slack
+    from .store import open_store
 
     # Tokens never reach a log line, whatever a library prints at DEBUG.
     install_redaction(os.environ.get(name) for name in
@@ -211,10 +220,12 @@ def run(use_http: bool, port: int, host: str, health_port: int | None,
             check_token_with_slack(settings, "SLACK_APP_TOKEN")
         # The reloader shares the matcher's embedding cache: a reload embeds only edited texts.
         cache = EmbeddingCache(settings.cache_path)
+        store = open_store(settings.store_path)
     except OwnerBotError as exc:
         raise click.ClickException(str(exc)) from None
     serving = Serving(_matcher(knowledge_dir, encoder, cache, settings))
-    reloader = KnowledgeReloader(serving, settings.knowledge_dir, cache)
+    start_retention(settings.store_path, settings.retention_days)
+    reloader = KnowledgeReloader(serving, settings.knowledge_dir, cache, store=store)
     try:
         if use_http:
             run_http(settings, serving, host=host, port=port, reloader=reloader,
@@ -224,6 +235,11 @@ def run(use_http: bool, port: int, host: str, health_port: int | None,
                             verify_token=False)
     except OwnerBotError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+cli.add_command(cli_history.report)
+cli.add_command(cli_history.forget)
+cli.add_command(cli_learned.learned)
 
 
 def main() -> None:

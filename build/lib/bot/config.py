@@ -80,6 +80,7 @@ class Settings:
     admin_user_ids: frozenset[str] = frozenset()
     rate_limit_per_minute: int = 20  # questions per user per minute; 0: no limit
     reload_seconds: float = 5.0  # how often the running bot looks for knowledge edits; 0: never
+    retention_days: int = 90  # stored questions and votes are deleted after this; 0: kept
 
     @property
     def cache_path(self) -> Path:
@@ -106,6 +107,9 @@ class Settings:
         rate_limit = _int_env("OWNER_BOT_RATE_LIMIT", minimum=0)
         if rate_limit is not None:
             values["rate_limit_per_minute"] = rate_limit
+        retention = _int_env("OWNER_BOT_RETENTION_DAYS", minimum=0)
+        if retention is not None:
+            values["retention_days"] = retention
         reload_seconds = _float_env("OWNER_BOT_RELOAD_SECONDS")
         if reload_seconds is not None:
             if reload_seconds < 0:

@@ -8,8 +8,9 @@ from dataclasses import replace
 from .cache import EmbeddingCache
 from .config import Settings
 from .encoders import Encoder, load_encoder
-from .knowledge import load_knowledge
+from .learning import served_knowledge
 from .matcher import DEFAULT_THRESHOLDS, Matcher, Thresholds, build_index
+from .store import open_store
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +27,12 @@ def thresholds_for(settings: Settings, encoder: Encoder) -> Thresholds:
 def build_matcher(
     settings: Settings, encoder: Encoder | None = None, cache: EmbeddingCache | None = None
 ) -> Matcher:
-    """Raises KnowledgeError, EncoderError: both carry one-line messages for the user."""
-    knowledge = load_knowledge(settings.knowledge_dir)
+    """Raises KnowledgeError, EncoderError: both carry one-line messages for the user.
+
+    The knowledge served is the folder's plus the learned examples approved in the store (when
+    the bot has a database already: building a matcher never creates one)."""
+    store = open_store(settings.store_path) if settings.store_path.is_file() else None
+    knowledge = served_knowledge(settings.knowledge_dir, store)
     encoder = encoder or load_encoder(settings.encoder, settings.threads)
     cache = cache or EmbeddingCache(settings.cache_path)
     before = cache.embedded_count

@@ -4,6 +4,7 @@ A knowledge folder holds:
   teams.yaml          the owning teams, their names and contacts, and the fallback contact
   entries/*.yaml      responsibility entries (a list per file)
   offtopic.yaml       optional: everyday chat the bot must decline, in both languages
+  learned.yaml        optional: learned examples exported from the store (bot/learned.py)
 
 Every problem is collected (not just the first) so an admin fixes a file in one pass; each is
 one line naming the file, the entry and the field.
@@ -18,6 +19,7 @@ from typing import Any
 
 from .bilingual import Text
 from .errors import OwnerBotError
+from .learned import LEARNED_FILE, parse_learned, with_learned
 from .yaml_reader import Problems, Reader, load_yaml, type_name
 
 
@@ -218,7 +220,8 @@ def _parse_offtopic(root: Path, problems: Problems) -> tuple[str, ...]:
 
 
 def _source_files(root: Path) -> list[Path]:
-    return [root / "teams.yaml", root / "offtopic.yaml", *_entry_files(root)]
+    return [root / "teams.yaml", root / "offtopic.yaml", root / LEARNED_FILE,
+            *_entry_files(root)]
 
 
 def source_fingerprint(root: str | Path) -> tuple[tuple[str, int, int], ...]:
@@ -276,15 +279,17 @@ def load_knowledge(root: str | Path) -> Knowledge:
             first_seen[entry.id] = str(file)
             entries.append(entry)
     offtopic = _parse_offtopic(root, problems)
+    learned = parse_learned(root, first_seen, problems)
     if files and not entries and not problems.items:
         problems.add(root / "entries", "", "has no entries: add at least one to match against")
     if problems.items:
         raise KnowledgeError(problems.items)
     assert fallback is not None
-    return Knowledge(
+    knowledge = Knowledge(
         teams=teams,
         entries=tuple(entries),
         fallback=fallback,
         offtopic=offtopic,
         version=_content_hash(root),
     )
+    return with_learned(knowledge, learned)

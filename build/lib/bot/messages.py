@@ -46,9 +46,27 @@ _STRINGS: dict[str, dict[str, str]] = {
         "teams_title": "各领域及负责团队",
         "more": "还有 {n} 个团队未列出",
         "thanks_up": "谢谢，已记录 👍。点另一个按钮可以改。",
-        "thanks_down": "谢谢，已记录 👎。欢迎在频道里告诉我们哪里不对。",
+        "thanks_down": "谢谢，已记录 👎。",
         "gone": "这个答案对应的领域已不在知识库中，请重新提问。",
         "rate_limited": "你提问有点快了：每分钟最多 {limit} 个问题，请 {wait} 秒后再问。",
+        # learning
+        "pick_area": "选择正确的领域",
+        "pick_prompt": "不对？选一下正确的领域，帮我学习：",
+        "pick_thanks": "谢谢！已记下你选的“{area}”，管理员确认后我就会这样回答。",
+        "home_ask": "*怎么问*\n在频道里 @我，私信我，或者用 `/owner <问题>`，例如“预算谁来编？”",
+        "home_directory": "*团队目录*",
+        "home_recent": "*你最近的问题*",
+        "home_none": "还没有",
+        "home_review": "*待审核的建议*（{n} 条）",
+        "home_review_item": "*{question}*\n机器人的回答：{answer} · 建议：{area} · "
+        "类似的提问：{similar} 次 · 来自 {user}",
+        "home_approve": "通过",
+        "home_reject": "拒绝",
+        "home_other_area": "改成其他领域",
+        "home_report": "*最近 {days} 天*：{total} 个问题 · 回答 {answered} · 模糊 {ambiguous} · "
+        "拒答 {declined}",
+        "home_clusters": "*没答上来的问题（相似的放在一起）*",
+        "declined_answer": "（没有回答）",
         # admin
         "reload_refused": "抱歉，只有管理员可以重新加载知识库。有改动请联系管理员，"
         "或者直接问我问题。",
@@ -96,10 +114,28 @@ _STRINGS: dict[str, dict[str, str]] = {
         "teams_title": "Areas and their owning teams",
         "more": "{n} more team(s) not shown",
         "thanks_up": "Thanks, recorded 👍. Click the other button to change it.",
-        "thanks_down": "Thanks, recorded 👎. Tell us in the channel what was wrong.",
+        "thanks_down": "Thanks, recorded 👎.",
         "gone": "That area is no longer in the knowledge base: please ask again.",
         "rate_limited": "You're asking faster than I can keep up with: at most {limit} questions "
         "a minute. Please ask again in {wait} s.",
+        "pick_area": "Pick the right area",
+        "pick_prompt": "Not right? Pick the right area and I'll learn:",
+        "pick_thanks": "Thanks! I noted “{area}”; once an admin confirms it, I'll answer that way.",
+        "home_ask": "*How to ask*\n@mention me in a channel, DM me, or type `/owner <question>`, "
+        "e.g. \"Who owns the budget?\"",
+        "home_directory": "*Team directory*",
+        "home_recent": "*Your recent questions*",
+        "home_none": "none yet",
+        "home_review": "*Suggestions to review* ({n})",
+        "home_review_item": "*{question}*\nThe bot said: {answer} · suggested: {area} · "
+        "asked similarly: {similar} time(s) · from {user}",
+        "home_approve": "Approve",
+        "home_reject": "Reject",
+        "home_other_area": "Another area",
+        "home_report": "*Last {days} days*: {total} questions · answered {answered} · "
+        "ambiguous {ambiguous} · declined {declined}",
+        "home_clusters": "*What it could not answer (similar questions together)*",
+        "declined_answer": "(declined)",
         "reload_refused": "Sorry, only the bot's admins can reload the knowledge. Ask one of "
         "them, or ask me a question instead.",
         "reload_disabled": "Knowledge reload is not enabled on this bot.",

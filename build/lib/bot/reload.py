@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import EmbeddingCache
-from .knowledge import KnowledgeError, load_knowledge, source_fingerprint
+from .knowledge import KnowledgeError, source_fingerprint
+from .learning import served_knowledge
 from .matcher import Matcher, build_index
+from .store import Store
 
 log = logging.getLogger(__name__)
 
@@ -40,23 +42,27 @@ class Serving:
 
 
 class KnowledgeReloader:
-    def __init__(self, serving: Serving, knowledge_dir: str | Path, cache: EmbeddingCache):
+    def __init__(self, serving: Serving, knowledge_dir: str | Path, cache: EmbeddingCache,
+                 store: Store | None = None):
+        """With a store, its approved learned examples are served too, and a new one is
+        picked up by the watcher like a file edit."""
         self.serving = serving
         self.knowledge_dir = Path(knowledge_dir)
         self.cache = cache
+        self.store = store
         self._lock = threading.Lock()  # one rebuild at a time
-        self._fingerprint = source_fingerprint(self.knowledge_dir)
+        self._fingerprint = self._sources()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def reload(self) -> ReloadResult:
         """Load, validate and publish the knowledge folder; never raises for a bad edit."""
         with self._lock:
-            self._fingerprint = source_fingerprint(self.knowledge_dir)
+            self._fingerprint = self._sources()
             matcher = self.serving.matcher
             current = matcher.knowledge.version
             try:
-                knowledge = load_knowledge(self.knowledge_dir)
+                knowledge = served_knowledge(self.knowledge_dir, self.store)
             except KnowledgeError as exc:
                 log.warning(
                     "knowledge edit rejected, still serving version %s: %s",
@@ -66,14 +72,20 @@ class KnowledgeReloader:
                 return ReloadResult(False, current, tuple(exc.problems))
             if knowledge.version == current:
                 return ReloadResult(False, current)
+            # Only new texts are embedded (the cache has the rest): a learned example costs one.
             index = build_index(knowledge, matcher.encoder, self.cache)
             self.serving.matcher = matcher.with_index(index)  # the atomic publish
             log.info("knowledge reloaded: version %s -> %s", current, knowledge.version)
             return ReloadResult(True, knowledge.version)
 
+    def _sources(self) -> tuple[object, ...]:
+        learned = self.store.learned_state() if self.store is not None else ()
+        return (source_fingerprint(self.knowledge_dir), learned)
+
     def poll_once(self) -> ReloadResult | None:
-        """Reload if any knowledge file changed since the last look; cheap when nothing did."""
-        if source_fingerprint(self.knowledge_dir) == self._fingerprint:
+        """Reload if a knowledge file or the learned examples changed since the last look;
+        cheap when nothing did."""
+        if self._sources() == self._fingerprint:
             return None
         return self.reload()
 

@@ -13,7 +13,13 @@ from slack_sdk import WebClient
 from ..messages import t
 from ..store import Asker
 from .answers import answer_entry, shared_answer
-from .blocks import ACTION_ALT_PREFIX, ACTION_VOTE_UP, parse_alternative_value
+from .blocks import (
+    ACTION_ALT_PREFIX,
+    ACTION_VOTE_UP,
+    parse_alternative_value,
+    pick_block,
+    section,
+)
 from .context import BotContext
 from .delivery import About
 from .payload import channel_of, object_field, text_field, user_of
@@ -29,7 +35,14 @@ def on_vote(bot: BotContext, body: dict[str, Any], action: dict[str, Any]) -> No
     asked = bot.store.question(ref)
     lang = asked[1] if asked else "en"
     about = About(asked[0] if asked else "", "vote", user, channel_of(body), ref)
-    bot.ephemeral(body, about, t(lang, "thanks_up" if up else "thanks_down"))
+    if up:
+        bot.ephemeral(body, about, t(lang, "thanks_up"))
+        return
+    # A 👎 is the moment to learn what the right answer was.
+    thanks = f"{t(lang, 'thanks_down')} {t(lang, 'pick_prompt')}"
+    bot.delivery.respond(text_field(body.get("response_url")), about, text=thanks,
+                         blocks=[section(thanks), pick_block(ref, lang)],
+                         response_type="ephemeral", replace_original=False)
 
 
 def on_share(bot: BotContext, body: dict[str, Any], action: dict[str, Any]) -> None:

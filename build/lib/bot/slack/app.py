@@ -63,6 +63,8 @@ def create_app(settings: Settings, served: Serving | Matcher, client: WebClient 
         check_token_with_slack(settings, "SLACK_BOT_TOKEN")
     client = client or make_web_client(settings)
     store = store if store is not None else open_store(settings.store_path)
+    if reloader is not None and reloader.store is None:
+        reloader.store = store  # it serves the learned examples this app's admins approve
     app = App(
         client=client,
         # An empty secret never verifies a real signature; HTTP mode refuses to start without one.

@@ -21,6 +21,8 @@ Block = dict[str, Any]
 ACTION_VOTE_UP = "owner.vote.up"
 ACTION_VOTE_DOWN = "owner.vote.down"
 ACTION_SHARE = "owner.share"
+ACTION_PICK = "owner.pick"  # external_select; its block_id carries the question's ref
+PICK_BLOCK_PREFIX = "owner.pick:"
 ACTION_ALT_PREFIX = "owner.alt:"  # followed by the entry id; the button's value is the question ref
 ALT_ACTION_PATTERN = re.compile(r"^owner\.alt:")
 
@@ -155,6 +157,7 @@ def answer_blocks(match: Match, ref: str, *, share: bool = False,
     if match.decision == "ambiguous" and match.alternatives:
         blocks.append(section(f"*{t(lang, 'also')}:*"))
         blocks.append(alternative_buttons(match.alternatives, lang, ref))
+        blocks.append(pick_block(ref, lang))
     blocks.append(feedback_buttons(ref, lang, share=share))
     return blocks
 
@@ -168,12 +171,22 @@ def decline_blocks(match: Match, ref: str) -> list[Block]:
     if match.alternatives and match.reason == "low_score":
         blocks.append(section(f"*{t(lang, 'closest')}:*"))
         blocks.append(alternative_buttons(match.alternatives, lang, ref))
+    blocks.append(pick_block(ref, lang))
     fallback = match.knowledge.fallback
     blocks.append(context(
         f"{t(lang, 'ask_fallback')}: {escape_user_text(pick(fallback.name, lang))} "
         f"({team_contact(fallback, lang)})"
     ))
     return blocks
+
+
+def pick_block(ref: str, lang: str) -> Block:
+    """"Pick the right area": a type-ahead over every entry, ranked for the question (the
+    options come from the options load URL, bot/slack/picker.py)."""
+    return {"type": "actions", "block_id": f"{PICK_BLOCK_PREFIX}{ref}", "elements": [{
+        "type": "external_select", "action_id": ACTION_PICK, "min_query_length": 0,
+        "placeholder": {"type": "plain_text", "text": _clip(t(lang, "pick_area"), _BUTTON_MAX)},
+    }]}
 
 
 def help_blocks(command: str = "/owner") -> list[Block]:

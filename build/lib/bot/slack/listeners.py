@@ -10,8 +10,14 @@ import re
 
 from slack_bolt import Ack, App
 
-from . import actions, command, events
-from .blocks import ACTION_SHARE, ACTION_VOTE_DOWN, ACTION_VOTE_UP, ALT_ACTION_PATTERN
+from . import actions, command, events, home, picker
+from .blocks import (
+    ACTION_PICK,
+    ACTION_SHARE,
+    ACTION_VOTE_DOWN,
+    ACTION_VOTE_UP,
+    ALT_ACTION_PATTERN,
+)
 from .context import BotContext
 from .payload import is_new_human_dm
 
@@ -40,8 +46,18 @@ def register_listeners(app: App, bot: BotContext) -> None:
                              lazy=[lambda body, action: actions.on_share(bot, body, action)])
     app.action(ALT_ACTION_PATTERN)(ack=ack_only, lazy=[
         lambda body, action, client: actions.on_alternative(bot, body, action, client)])
+    # The learning loop: "pick the right area" (options while typing, then the pick) and the
+    # admins' review queue in App Home.
+    app.options(ACTION_PICK)(lambda body, ack: picker.on_pick_options(bot, body, ack))
+    app.action(ACTION_PICK)(ack=ack_only,
+                            lazy=[lambda body, action: picker.on_pick(bot, body, action)])
+    app.event("app_home_opened")(lambda event, client: home.on_home_opened(bot, event, client))
+    review = [lambda body, action, client: home.on_review(bot, body, action, client)]
+    for action_id in (home.ACTION_APPROVE, home.ACTION_REJECT, home.ACTION_OTHER_AREA):
+        app.action(action_id)(ack=ack_only, lazy=review)
     # Anything else Slack sends (another event type, a command or button of another app
     # version) is acked and ignored: an unacked request is retried and shows the user an error.
     app.event(_ANYTHING)(events.ignore_message)
     app.command(_ANYTHING)(ack_only)
     app.action(_ANYTHING)(ack_only)
+    app.options(_ANYTHING)(lambda ack: ack(options=[]))

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Protocol
 
 from ..matcher import Match
-from .records import AnswerRecord, Asker, StoreError, Vote, new_ref
+from .records import AnswerRecord, Asked, Asker, StoreError, Suggestion, Vote, new_ref
 from .sqlite import SqliteStore
 
-__all__ = ["AnswerRecord", "Asker", "SqliteStore", "Store", "StoreError", "Vote", "new_ref",
-           "open_store"]
+__all__ = ["AnswerRecord", "Asked", "Asker", "SqliteStore", "Store", "StoreError", "Suggestion",
+           "Vote", "new_ref", "open_store"]
 
 
 class Store(Protocol):
@@ -39,6 +39,25 @@ class Store(Protocol):
     def declined(self) -> list[dict[str, object]]: ...
 
     def failed_replies(self) -> list[dict[str, object]]: ...
+
+    def asked(self, days: int | None = None) -> list[Asked]: ...
+
+    def asked_by(self, user: str, limit: int = 5) -> list[tuple[str, str, str | None]]: ...
+
+    def forget_user(self, user: str) -> int: ...
+
+    def delete_older_than(self, days: int) -> int: ...
+
+    def add_suggestion(self, question: str, entry: str, *, user: str | None = None,
+                       corrects_ref: str | None = None, approved_by: str | None = None
+                       ) -> int: ...
+
+    def suggestions(self, status: str | None = None) -> list[Suggestion]: ...
+
+    def decide_suggestion(self, suggestion_id: int, status: str, by: str | None,
+                          entry: str | None = None) -> Suggestion | None: ...
+
+    def learned_state(self) -> tuple[int, str]: ...
 
     def close(self) -> None: ...
 

@@ -50,3 +50,33 @@ class Vote:
     score: float | None
     channel: str | None
     time: str
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One question as the report reads it: answered, ambiguous or declined, with its votes."""
+
+    ref: str
+    question: str
+    lang: str
+    decision: str  # answer | ambiguous | decline
+    entry: str | None  # the answer's entry; for a decline, the closest one
+    team: str | None
+    surface: str | None
+    user: str | None
+    created_at: str
+    up: int = 0
+    down: int = 0
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    id: int
+    question: str
+    entry: str
+    user: str | None
+    corrects_ref: str | None  # the answer it corrects, when it came from one
+    status: str  # pending | approved | rejected
+    created_at: str
+    decided_by: str | None = None
+    decided_at: str | None = None

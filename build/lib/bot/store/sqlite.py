@@ -20,6 +20,8 @@ from pathlib import Path
 from ..errors import unusable_data_file
 from ..matcher import Match
 from .records import AnswerRecord, StoreError, Vote
+from .sqlite_history import HistoryQueries
+from .sqlite_learning import LEARNING_SCHEMA, LearningQueries
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS answers (
@@ -96,7 +98,7 @@ def _score(value: float) -> float:
     return value if math.isfinite(value) else 0.0
 
 
-class SqliteStore:
+class SqliteStore(HistoryQueries, LearningQueries):
     """Thread-safe: Bolt runs listeners on a thread pool, so one connection sits behind a lock."""
 
     def __init__(self, path: Path | str):
@@ -118,8 +120,10 @@ class SqliteStore:
             # FULL: a commit survives power loss too, not only a killed process; writes are few.
             self._conn.execute("PRAGMA synchronous=FULL")
             self._conn.execute("PRAGMA busy_timeout=10000")
+            # A deleted question (retention, `owner-bot forget`) is overwritten, not just unlinked.
+            self._conn.execute("PRAGMA secure_delete=ON")
             with self._conn:
-                self._conn.executescript(_SCHEMA)
+                self._conn.executescript(_SCHEMA + LEARNING_SCHEMA)
 
     def close(self) -> None:
         with self._lock:

@@ -1,0 +1,33 @@
+"""Stored questions are deleted after OWNER_BOT_RETENTION_DAYS (learned examples would stay)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from .store import open_store
+
+logger = logging.getLogger(__name__)
+
+PURGE_EVERY_SECONDS = 24 * 3600
+
+
+def start_retention(store_path: object, days: int) -> threading.Event:
+    """Purge now and then daily in a daemon thread; set the returned event to stop it.
+    `days` 0 keeps everything."""
+    stop = threading.Event()
+    if days <= 0:
+        return stop
+
+    def purge() -> None:
+        while True:
+            try:
+                deleted = open_store(store_path).delete_older_than(days)  # type: ignore[arg-type]
+                logger.info("retention: deleted %d row(s) older than %d days", deleted, days)
+            except Exception:  # the bot must outlive a failed purge; it retries tomorrow
+                logger.exception("retention purge failed")
+            if stop.wait(PURGE_EVERY_SECONDS):
+                return
+
+    threading.Thread(target=purge, name="retention", daemon=True).start()
+    return stop
