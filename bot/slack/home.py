@@ -50,20 +50,25 @@ def recent_blocks(bot: BotContext, user: str, lang: str) -> list[Block]:
     return [section(t(lang, "home_recent") + "\n" + ("\n".join(lines) or t(lang, "home_none")))]
 
 
-def _similar(bot: BotContext, question: str, asked: list[str]) -> int:
-    if not asked:
-        return 0
-    vectors = bot.serving.matcher.encoder.encode_queries([question, *asked])
-    vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-    return int((vectors[1:] @ vectors[0] >= DEFAULT_THRESHOLD).sum())
+def _normalised(vectors: np.ndarray) -> np.ndarray:
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
 
 def review_blocks(bot: BotContext, lang: str) -> list[Block]:
-    pending = bot.store.suggestions("pending")
-    blocks: list[Block] = [section(t(lang, "home_review", n=len(pending)))]
+    queue = bot.store.suggestions("pending")
+    pending = queue[:15]  # a view holds 100 blocks; the rest wait their turn
+    blocks: list[Block] = [section(t(lang, "home_review", n=len(queue)))]
+    if not pending:
+        return blocks
+    encode = bot.serving.matcher.encoder.encode_queries
     asked = [r.question for r in bot.store.asked(REPORT_DAYS)][-500:]
-    for s in pending[:15]:
-        blocks.extend(_review_item(bot, s, lang, _similar(bot, s.question, asked)))
+    # Each text embedded once for the whole queue: "asked similarly" counts the recent
+    # questions within the report's clustering distance of the suggestion.
+    mine = _normalised(encode([s.question for s in pending]))
+    theirs = _normalised(encode(asked)) if asked else np.zeros((0, mine.shape[1]))
+    similar = (theirs @ mine.T >= DEFAULT_THRESHOLD).sum(axis=0)
+    for s, n in zip(pending, similar, strict=True):
+        blocks.extend(_review_item(bot, s, lang, int(n)))
     return blocks
 
 
