@@ -1,6 +1,6 @@
 """Sweep the matcher's thresholds and weights on question sets; prints the best settings.
 
-    python bench/calibrate.py ../shared/eval/dev.yaml tests/data/holdout.yaml [--encoder use]
+    python bench/calibrate.py ../shared/eval/dev.yaml tests/data/dev_holdout.yaml [--encoder use]
 
 Query embeddings are memoised, so a sweep costs one encoder call per question.
 """
