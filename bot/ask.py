@@ -1,0 +1,146 @@
+"""Find the ask in a message: the clause that asks for an owner or a decision.
+
+People type context first and the question last ("登录页那个按钮点了没反应 谁来弄", a pasted
+stack trace, then "who's on the hook for fixing this?"). Embedded whole, the context dilutes the
+ask and a real question scores like chat. So the message is split into clauses, the asking
+clause(s) are found, and the matcher scores three views and keeps the best per entry: the ask
+alone, the ask with its nearest context clause, and the whole message. Context can only help.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .question import MAX_QUESTION_CHARS, resolve
+
+_FENCE = re.compile(r"```(.*?)(```|$)", re.S)
+_INLINE_CODE = re.compile(r"`([^`\n]*)`")
+_EMOJI_CODE = re.compile(r":[a-z0-9_+\-]{2,40}:")  # :fire:, :thinking_face:
+_BULLET = re.compile(r"^\s*(?:[-*•·]|\d{1,2}[.)、])\s+")
+_QUOTE = re.compile(r"^\s*>+\s?")
+# Sentence ends and clause breaks; a space between two Chinese characters is a clause break too,
+# as people type "背景 背景 谁来修" in chat.
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff"
+_BREAK = re.compile(
+    rf"(?<=[。！？；!?;…])\s*|(?<=[a-z0-9)\]'\"][.])\s+|(?<=[{_HAN}])\s+(?=[{_HAN}])"
+)
+_SPACES = re.compile(r"\s+")
+
+# What asks for an owner or a decision, in the languages the encoder reads. Bare 哪 or "what" is
+# not enough: "PRD 在哪" asks for a document, "what time is it" for a fact.
+_ASK = re.compile(
+    r"谁|誰|哪个(团队|組|组|部门|小组|同事)|哪(位|边|個團隊)|找哪|归哪|歸哪|拍板|说了算|說了算"
+    r"|交给|交給|负责吗|負責嗎|的活|的事吗|的锅|要背吗|下场|對接|对接人|负责人|負責人"
+    r"|どのチーム|どちら|どこに|どなた|担当|管轄|相談|窓口"
+    r"|\b(who|whom|whose|who's|which team|what team|which group|which department|owns?|owner"
+    r"|responsible|in charge|on the hook|ping|reach out to|talk to|escalate)\b"
+    r"|\b(pm|pms|product managers?)('s| be| really| need| have to| job| supposed)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Clause:
+    text: str
+    quoted: bool = False  # a `>` quote: what someone else said, context at best
+    code: bool = False  # a code span or block: context, never the ask
+
+
+@dataclass(frozen=True)
+class Views:
+    """The texts the matcher scores for one message, best guess of the ask first."""
+
+    whole: str  # the message as one line, bounded so that the ask is kept
+    ask: str  # the asking clause(s); the whole message when it has one clause
+    context: str  # the ask with its nearest context clause ("" when that is the whole)
+    has_ask: bool  # some clause asks for an owner or a decision
+
+    def texts(self) -> list[str]:
+        """Distinct non-empty views, the ask first."""
+        return list(dict.fromkeys(t for t in (self.ask, self.context, self.whole) if t))
+
+
+def is_ask(text: str) -> bool:
+    return bool(_ASK.search(text))
+
+
+def clauses(raw: str | None) -> list[Clause]:
+    """The message's clauses in order: lines, quotes, bullets, code, sentences, 中文 spaces."""
+    text = resolve(raw)
+    out: list[Clause] = []
+    pos = 0
+    for fence in _FENCE.finditer(text):
+        out.extend(_line_clauses(text[pos : fence.start()]))
+        _add(out, fence.group(1), code=True)
+        pos = fence.end()
+    out.extend(_line_clauses(text[pos:]))
+    return out
+
+
+def _line_clauses(text: str) -> list[Clause]:
+    out: list[Clause] = []
+    for line in text.split("\n"):
+        quoted = bool(_QUOTE.match(line))
+        line = _BULLET.sub("", _QUOTE.sub("", line))
+        pos = 0
+        for span in _INLINE_CODE.finditer(line):
+            # A short span is a name inside the sentence ("who owns `billing-svc`?"), a long one
+            # is pasted output.
+            if len(span.group(1)) < 24:
+                continue
+            _split(out, line[pos : span.start()], quoted)
+            _add(out, span.group(1), quoted, code=True)
+            pos = span.end()
+        _split(out, line[pos:], quoted)
+    return out
+
+
+def _split(out: list[Clause], text: str, quoted: bool) -> None:
+    text = _EMOJI_CODE.sub(" ", _INLINE_CODE.sub(r"\1", text))
+    for part in _BREAK.split(text):
+        _add(out, part, quoted)
+
+
+def _add(out: list[Clause], text: str | None, quoted: bool = False, code: bool = False) -> None:
+    text = _SPACES.sub(" ", text or "").strip()
+    if any(ch.isalnum() for ch in text):
+        out.append(Clause(text, quoted, code))
+
+
+def find_views(raw: str | None, limit: int = MAX_QUESTION_CHARS) -> Views:
+    """Split, find the ask, then bound: a long post never loses the question at its end."""
+    parts = clauses(raw)
+    if not parts:
+        return Views("", "", "", False)
+    asks = [i for i, c in enumerate(parts) if not c.code and not c.quoted and is_ask(c.text)]
+    if not asks:  # a quoted question is still a question when nothing else asks
+        asks = [i for i, c in enumerate(parts) if not c.code and is_ask(c.text)]
+    has_ask = bool(asks)
+    if not asks:  # no asking words: the last sentence that ends in a question mark, or the last
+        marked = [i for i, c in enumerate(parts) if c.text.endswith(("?", "？"))]
+        asks = marked[-1:] or [len(parts) - 1]
+    # The last asking sentence: the question comes last, earlier hits are mostly background
+    # ("采购负责人", "谁也说服不了谁").
+    asks = asks[-1:]
+    whole = _bounded(parts, asks, limit)
+    if len(parts) == 1:
+        return Views(whole, whole, "", has_ask)
+    ask = _join(parts[i].text for i in asks)
+    near = asks[0] - 1 if asks[0] > 0 else asks[-1] + 1
+    span = sorted({*asks, near}) if 0 <= near < len(parts) else asks
+    context = _join(parts[i].text for i in span)[:limit]
+    return Views(whole, ask[:limit], context if context not in (ask, whole) else "", has_ask)
+
+
+def _bounded(parts: list[Clause], asks: list[int], limit: int) -> str:
+    """The whole message within `limit` characters: the farthest clauses from the ask go first."""
+    keep = list(range(len(parts)))
+    while len(keep) > 1 and len(_join(parts[i].text for i in keep)) > limit:
+        far = max(keep, key=lambda i: (min(abs(i - a) for a in asks), -i))
+        keep.remove(far)
+    return _join(parts[i].text for i in keep)[:limit].strip()
+
+
+def _join(texts: object) -> str:
+    return " ".join(texts)  # type: ignore[arg-type]
