@@ -11,6 +11,7 @@ questions with their own text left out: `skip_row`, `skip_anchor` and `lexical` 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -61,9 +62,12 @@ def plan(raw: str) -> Plan:
     """The ask, the ask with context, the whole post; the first two also as work phrases,
     since sentence encoders weigh the "who owns it" template heavily (bot/question.py)."""
     found = find_views(raw)
+    readings = found.texts()
+    if len(readings) > 1 and not names_work(work_phrase(to_simplified(found.ask))):
+        readings = readings[1:]  # "谁说了算", "who should answer this one?": context decides
     texts: dict[str, int] = {}
     views = []
-    for i, view_text in enumerate(found.texts()):
+    for i, view_text in enumerate(readings):
         text = to_simplified(view_text)  # the knowledge is converted the same way
         candidates = [text]
         phrase = work_phrase(text)
@@ -72,6 +76,22 @@ def plan(raw: str) -> Plan:
         rows = tuple(texts.setdefault(c, len(texts)) for c in candidates)
         views.append(View(text, rows))
     return Plan(tuple(views), tuple(texts), found.ask, found.has_ask)
+
+
+# Words that point at the work or at deciding, without naming any work.
+_DEICTIC = re.compile(
+    r"这个|这块|这事|这种事|这件事|这|那个|那|此事|说了算|拍板|决定|听谁的|的|一下|来|去|搞|弄|管"
+    r"|更新|处理|跟进|安排|问题|事情|事|下场|\b(this|that|it|one|these|those|thing|stuff|answer"
+    r"|fix|fixing|handle|do|decide|call|now|actually|here|on|for|the|a|to|get|be)\b",
+    re.IGNORECASE,
+)
+
+
+def names_work(phrase: str) -> bool:
+    """Does a work phrase name any work once pointing and deciding words are gone?"""
+    rest = _DEICTIC.sub(" ", phrase)
+    return len(re.findall(r"[\u4e00-\u9fff]", rest)) >= 1 or bool(re.search(r"[a-z]{3,}", rest,
+                                                                              re.IGNORECASE))
 
 
 @dataclass
@@ -111,7 +131,7 @@ def score_views(index: Index, views: tuple[View, ...] | list[View], vectors: np.
         combined.append(b + t.second_weight * (s - b) + t.lexical_weight * lex)
         semantic.append(float(b.max()) if len(b) else -1.0)
     return Signals(
-        entry_scores=np.max(np.stack(combined), axis=0),
+        entry_scores=_pool(np.stack(combined)),
         lexical=np.max(np.stack(lexical), axis=0),
         semantic_best=max(semantic),
         offtopic_best=_offtopic(index, views, vectors, skip_anchor),
@@ -143,3 +163,13 @@ def team_best(index: Index, signals: Signals) -> tuple[int, float, float]:
         if entry.team != team:
             return top, float(scores[top]), float(scores[i])
     return top, float(scores[top]), float(scores[top]) - 1.0
+
+
+def _pool(per_view: np.ndarray) -> np.ndarray:
+    import os
+    mode = os.environ.get("POOL", "max")
+    if mode == "mean":
+        return per_view.mean(axis=0)
+    if mode == "mix":
+        return 0.5 * per_view.max(axis=0) + 0.5 * per_view.mean(axis=0)
+    return per_view.max(axis=0)
