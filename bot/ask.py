@@ -30,12 +30,27 @@ _SPACES = re.compile(r"\s+")
 # What asks for an owner or a decision, in the languages the encoder reads. Bare 哪 or "what" is
 # not enough: "PRD 在哪" asks for a document, "what time is it" for a fact.
 _ASK = re.compile(
-    r"谁|誰|哪个(团队|組|组|部门|小组|同事)|哪(位|边|個團隊)|找哪|归哪|歸哪|拍板|说了算|說了算"
-    r"|交给|交給|负责吗|負責嗎|的活|的事吗|的锅|要背吗|下场|對接|对接人|负责人|負責人"
-    r"|どのチーム|どちら|どこに|どなた|担当|管轄|相談|窓口"
+    r"谁|誰|邊個|边个|邊位|边位|搵邊|哪个(团队|組|组|部门|小组|同事)|哪(位|边|個團隊|個組|個部門)"
+    r"|找哪|归哪|歸哪|拍板|说了算|說了算|交给|交給|负责吗|負責嗎|的活|的事吗|的锅|要背吗|下场"
+    r"|對接|对接人|负责人|負責人|哪个角色|负责什么|負責什麼|负责哪些|どのチーム|どちら|どこに|どなた|誰が|担当|管轄|相談|窓口|べき"
     r"|\b(who|whom|whose|who's|which team|what team|which group|which department|owns?|owner"
-    r"|responsible|in charge|on the hook|ping|reach out to|talk to|escalate)\b"
-    r"|\b(pm|pms|product managers?)('s| be| really| need| have to| job| supposed)",
+    r"|responsible|in charge|on the hook|ping|reach out to|talk to|escalate)\b",
+    re.IGNORECASE,
+)
+# A yes/no question about a role: "产品经理要自己做吗", "is that a PM thing or mktg?",
+# "Does the PM manage the budget?".
+_ROLE_EN = (r"\b(pm|pms|product managers?|eng|engineering|design|marketing|mktg|sales|finance"
+            r"|hr|qa|support|cs|ops|legal)\b")
+_ROLE_ZH = (r"(产品经理|產品經理|产品|產品|设计|設計|市场|市場|销售|銷售|财务|財務|测试|測試|客服|运营"
+            rf"|團隊|团队|组|組|部门|部門|チーム|{_ROLE_EN})")
+_NEAR = r"[^,，。;；]"  # within one clause
+_ROLE_QUESTION = re.compile(
+    rf"{_ROLE_ZH}{_NEAR}{{0,24}}(吗|嗎|(?<![怎什那这這多])[么麼]|嘛|呢|か|\?)"
+    rf"|{_ROLE_ZH}(是不是|要不要|该不该|需不需要|用不用|能不能)"
+    rf"|(是不是|要不要|该不该|該不該|需不需要|用不用|能不能){_NEAR}{{0,16}}{_ROLE_ZH}"
+    rf"|{_ROLE_ZH}{_NEAR}{{0,20}}(还是|還是)|(还是|還是){_NEAR}{{0,20}}{_ROLE_ZH}"
+    rf"|\b(is|are|should|does|do|must|will)\b{_NEAR}{{0,48}}{_ROLE_EN}"
+    rf"|{_ROLE_EN}{_NEAR}{{0,30}}\bor\b",
     re.IGNORECASE,
 )
 
@@ -62,7 +77,8 @@ class Views:
 
 
 def is_ask(text: str) -> bool:
-    return bool(_ASK.search(text))
+    """Does the clause ask who owns something, or whether a role does it?"""
+    return bool(_ASK.search(text) or _ROLE_QUESTION.search(text))
 
 
 def clauses(raw: str | None) -> list[Clause]:

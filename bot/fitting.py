@@ -2,13 +2,16 @@
 
 The fitted rule is stored as one float32 row in the embedding cache, keyed by the code version
 of the rule, the encoder and the scoring weights, and the knowledge version: a warm start-up
-reads 26 numbers instead of matching ~1,500 questions.
+reads 26 numbers instead of matching ~1,100 questions.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import logging
 import random
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -25,7 +28,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-RULE_VERSION = "1"  # bump when the features or the fit change: old cached rules are ignored
+# The modules whose code shapes the fitted rule: any edit to them refits on the next start.
+_RULE_SOURCES = ("ask.py", "decide.py", "fitting.py", "hanzi.py", "lexical.py", "question.py",
+                 "scoring.py")
 MAX_POSITIVES = 3000  # a large knowledge base is sampled: the rule has 8 features, not 80
 
 
@@ -35,9 +40,18 @@ def lexical_docs(entry: Entry) -> list[str]:
             *entry.examples_zh, *entry.examples_en]
 
 
+@functools.cache
+def code_version() -> str:
+    """A hash of the source of the modules that shape the rule."""
+    digest = hashlib.sha256()
+    for name in _RULE_SOURCES:
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def load_or_fit(index: Index, encoder: Encoder, cache: EmbeddingCache,
                 t: Thresholds) -> decide.Rule | None:
-    key = f"rule:{RULE_VERSION}:{encoder.id}:{t.lexical_weight}:{t.second_weight}"
+    key = f"rule:{code_version()}:{encoder.id}:{t.lexical_weight}:{t.second_weight}"
     version = index.knowledge.version or "unversioned"
     found = cache.get_many(key, [version]).get(version)
     rule = decide.Rule.from_array(found) if found is not None else None
@@ -60,10 +74,11 @@ def fit_rule(index: Index, encoder: Encoder, cache: EmbeddingCache,
     texts = list(dict.fromkeys(x for p in plans for x in p.texts))
     rows = dict(zip(texts, cache.embed(encoder.id + "|query", texts, encoder.encode_queries),
                     strict=True))
+    # A message with nothing to match ("？？？") is declined before the rule is asked.
     pos = [_observe(index, p, rows, t, entry=e, example=q)
-           for p, (e, q) in zip(plans, positives, strict=False)]
+           for p, (e, q) in zip(plans, positives, strict=False) if p.views]
     neg = [_observe(index, p, rows, t, anchor=i)
-           for i, p in enumerate(plans[len(positives):])]
+           for i, p in enumerate(plans[len(positives):]) if p.views]
     rule = decide.fit(np.array(pos), np.array(neg))
     log.info("fitted the decision rule on %d example questions and %d chat messages",
              len(pos), len(neg))
