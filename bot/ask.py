@@ -41,7 +41,8 @@ _ASK = re.compile(
 # "Does the PM manage the budget?".
 _ROLE_EN = (r"\b(pm|pms|product managers?|eng|engineering|design|marketing|mktg|sales|finance"
             r"|hr|qa|support|cs|ops|legal)\b")
-_ROLE_ZH = (r"(产品经理|產品經理|产品|產品|设计|設計|市场|市場|销售|銷售|财务|財務|测试|測試|客服|运营"
+_ROLE_ZH = (r"(产品经理|產品經理|产品|產品|设计|設計|市场|市場|销售|銷售|财务|財務"
+            r"|测试|測試|客服|运营"
             rf"|團隊|团队|组|組|部门|部門|チーム|{_ROLE_EN})")
 _NEAR = r"[^,，。;；]"  # within one clause
 _ROLE_QUESTION = re.compile(
