@@ -72,7 +72,7 @@ def fit_rule(index: Index, encoder: Encoder, cache: EmbeddingCache,
         return None
     plans = [plan(q) for _, q in positives] + [plan(a) for a in anchors]
     texts = list(dict.fromkeys(x for p in plans for x in p.texts))
-    rows = dict(zip(texts, cache.embed(encoder.id + "|query", texts, encoder.encode_queries),
+    rows = dict(zip(texts, cache.embed(encoder.id + "|fit", texts, encoder.encode_queries),
                     strict=True))
     # A message with nothing to match ("？？？") is declined before the rule is asked.
     pos = [_observe(index, p, rows, t, entry=e, example=q)
