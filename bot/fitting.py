@@ -51,7 +51,8 @@ def code_version() -> str:
 
 def load_or_fit(index: Index, encoder: Encoder, cache: EmbeddingCache,
                 t: Thresholds) -> decide.Rule | None:
-    key = f"rule:{code_version()}:{encoder.id}:{t.lexical_weight}:{t.second_weight}"
+    key = (f"rule:{code_version()}:{encoder.id}:{t.lexical_weight}:{t.second_weight}"
+           f":{t.prototype_weight}")
     version = index.knowledge.version or "unversioned"
     found = cache.get_many(key, [version]).get(version)
     rule = decide.Rule.from_array(found) if found is not None else None

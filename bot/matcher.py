@@ -15,7 +15,7 @@ from typing import Literal
 import numpy as np
 
 from . import decide
-from .ann import LARGE_INDEX_ENTRIES, EntrySearch
+from .ann import LARGE_INDEX_ENTRIES, EntrySearch, representatives
 from .cache import EmbeddingCache
 from .encoders import Encoder
 from .fitting import lexical_docs, load_or_fit
@@ -34,7 +34,7 @@ Decision = Literal["answer", "ambiguous", "decline"]
 DEFAULT_THRESHOLDS: dict[str, Thresholds] = {
     # bench/calibrate.py on dev.yaml + the blind holdout: answer 0.35-0.55 and offtopic margin
     # -0.05-0.05 all score within 1 point of the best; these sit in the middle of that plateau.
-    "use": Thresholds(),
+    "use": Thresholds(prototype_weight=float(__import__("os").environ.get("PW", "0"))),
     # Calibrated the same way with the packaged all-MiniLM-L6-v2 on the English questions: its
     # cosines run lower than USE's and it leans more on the lexical signal.
     "st": Thresholds(answer=0.35, offtopic_margin=-0.05, lexical_weight=0.5),
@@ -80,6 +80,7 @@ class Index:
     texts: tuple[str, ...] = ()  # one per matrix row, script-converted
     offtopic_texts: tuple[str, ...] = ()  # one per offtopic row
     rule: decide.Rule | None = None  # fitted on this knowledge (bot/fitting.py)
+    prototypes: np.ndarray | None = None  # normalised mean text of each entry
     counts: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
@@ -122,6 +123,9 @@ def build_index(knowledge: Knowledge, encoder: Encoder, cache: EmbeddingCache,
     )
     if len(knowledge.entries) >= LARGE_INDEX_ENTRIES:  # brute force is too slow from here on
         index.search = EntrySearch(index.matrix, index.starts)
+        index.prototypes = index.search.representatives
+    else:
+        index.prototypes = representatives(index.matrix, index.starts)
     weights = thresholds or DEFAULT_THRESHOLDS.get(encoder.family, Thresholds())
     index.rule = load_or_fit(index, encoder, cache, weights)
     return index

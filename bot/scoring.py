@@ -39,6 +39,7 @@ class Thresholds:
     offtopic_margin: float = 0.0  # chat anchor beating the best entry by this declines
     lexical_weight: float = 0.35  # weight of the lexical coverage in the combined score
     second_weight: float = 0.15  # weight of the entry's second-best text similarity
+    prototype_weight: float = 0.0  # weight of the similarity to the entry's mean text
     fitted: bool = True  # decide with the rule fitted on the knowledge (bot/decide.py)
 
 
@@ -124,11 +125,18 @@ def score_views(index: Index, views: tuple[View, ...] | list[View], vectors: np.
         best, second = best_two(sims, index.starts, index.counts)
         best = np.maximum(best, -1.0)  # an entry whose only text was skipped
         second = np.maximum(second, -1.0)
+    proto = None
+    if t.prototype_weight and index.prototypes is not None:
+        proto = index.prototypes if ids is None else index.prototypes[ids]
+        proto = proto @ vectors.T
     combined, semantic = [], []
     for view, lex in zip(views, lexical, strict=True):
         cols = list(view.rows)
         b, s = best[:, cols].mean(axis=1), second[:, cols].mean(axis=1)
-        combined.append(b + t.second_weight * (s - b) + t.lexical_weight * lex)
+        score = b + t.second_weight * (s - b) + t.lexical_weight * lex
+        if proto is not None:
+            score = score + t.prototype_weight * (proto[:, cols].mean(axis=1) - b)
+        combined.append(score)
         semantic.append(float(b.max()) if len(b) else -1.0)
     return Signals(
         entry_scores=_pool(np.stack(combined)),
