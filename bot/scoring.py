@@ -139,7 +139,7 @@ def score_views(index: Index, views: tuple[View, ...] | list[View], vectors: np.
         combined.append(score)
         semantic.append(float(b.max()) if len(b) else -1.0)
     return Signals(
-        entry_scores=_pool(np.stack(combined)),
+        entry_scores=np.max(np.stack(combined), axis=0),
         lexical=np.max(np.stack(lexical), axis=0),
         semantic_best=max(semantic),
         offtopic_best=_offtopic(index, views, vectors, skip_anchor),
@@ -172,12 +172,3 @@ def team_best(index: Index, signals: Signals) -> tuple[int, float, float]:
             return top, float(scores[top]), float(scores[i])
     return top, float(scores[top]), float(scores[top]) - 1.0
 
-
-def _pool(per_view: np.ndarray) -> np.ndarray:
-    import os
-    mode = os.environ.get("POOL", "max")
-    if mode == "mean":
-        return per_view.mean(axis=0)
-    if mode == "mix":
-        return 0.5 * per_view.max(axis=0) + 0.5 * per_view.mean(axis=0)
-    return per_view.max(axis=0)
