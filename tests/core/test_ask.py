@@ -1,4 +1,4 @@
-"""The ask finder: clauses of a Slack message, the clause that asks, the views the matcher scores."""
+"""The ask finder: a Slack message's clauses, the clause that asks, the views that are scored."""
 
 from __future__ import annotations
 
@@ -24,8 +24,10 @@ def test_quotes_bullets_code_and_emoji_codes_are_their_own_clauses_or_gone():
     raw = ("> can someone look at this?\n- item one\n* item two\n"
            "```Traceback (most recent call last): boom```\nwho owns `billing` :fire:")
     parts = clauses(raw)
-    assert [c.text for c in parts] == ["can someone look at this?", "item one", "item two",
-                                       "Traceback (most recent call last): boom", "who owns billing"]
+    assert [c.text for c in parts] == [
+        "can someone look at this?", "item one", "item two",
+        "Traceback (most recent call last): boom", "who owns billing",
+    ]
     assert parts[0].quoted and not parts[1].quoted
     assert parts[3].code and not parts[4].code
 
