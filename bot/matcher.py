@@ -129,7 +129,8 @@ def build_index(knowledge: Knowledge, encoder: Encoder, cache: EmbeddingCache,
     else:
         index.prototypes = representatives(index.matrix, index.starts)
     weights = thresholds or DEFAULT_THRESHOLDS.get(encoder.family, Thresholds())
-    index.rule = load_or_fit(index, encoder, cache, weights)
+    if weights.fitted:  # a hand-set rule (an override) needs no fit
+        index.rule = load_or_fit(index, encoder, cache, weights)
     return index
 
 

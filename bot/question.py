@@ -123,10 +123,16 @@ _EN_SCAFFOLDING = (
 )
 
 
+# The auxiliary that opened a yes/no question whose PM framing was removed: "Is cost accounting
+# [the PM's job]?" leaves "Is cost accounting", and "Is" is no part of the work.
+_LEADING_AUX = re.compile(r"^(is|are|does|do|should|can|could|will|would|must)\s+(?=\S)", re.I)
+
+
 def work_phrase(question: str) -> str:
     """The question without its asking scaffolding: empty when it names no work at all."""
     core = question
     # English first: the Chinese patterns also know "pm", which would break "the PM's job".
     for pattern in (*_EN_SCAFFOLDING, *_ZH_SCAFFOLDING):
         core = pattern.sub(" ", core)
-    return _SPACES.sub(" ", core).strip(" ?？,，。!！吗呢")
+    core = _SPACES.sub(" ", core).strip(" ?？,，。!！吗呢")
+    return _LEADING_AUX.sub("", core) if core != question.strip(" ?？") else core
