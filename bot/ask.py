@@ -32,11 +32,26 @@ _SPACES = re.compile(r"\s+")
 _ASK = re.compile(
     r"谁|誰|邊個|边个|邊位|边位|搵邊|哪个(团队|組|组|部门|小组|同事)|哪(位|边|個團隊|個組|個部門)"
     r"|找哪|归哪|歸哪|拍板|说了算|說了算|交给|交給|负责吗|負責嗎|的活|的事吗|的锅|要背吗|下场"
-    r"|對接|对接人|负责人|負責人|哪个角色|负责什么|負責什麼|负责哪些|どのチーム|どちら|どこに|どなた|誰が|担当|管轄|相談|窓口|べき"
+    r"|對接|对接人|负责人|負責人|哪个角色|负责什么|負責什麼|负责哪些|去哪(领|申请|报|交|找)"
+    r"|どのチーム|どちら|どこに|どなた|誰が|担当|管轄|相談|窓口|べき"
     r"|\b(who|whom|whose|who's|which team|what team|which group|which department|owns?|owner"
-    r"|responsible|in charge|on the hook|ping|reach out to|talk to|escalate)\b",
+    r"|responsible|in charge|on the hook)\b"
+    r"|\bwhere (do|should) (i|we) (send|file|raise|report|escalate)\b"
+    r"|\bwhere (do|does|should|are) [\w ]{2,30} (go|filed|kept)\b",
     re.IGNORECASE,
 )
+# "Who" asking for a fact about the world, not an owner of work: past deeds ("who painted",
+# "谁写的红楼梦", "谁赢了") and famous people ("who is the president", "谁是世界首富").
+_FACT_WHO = re.compile(
+    r"\bwho\s+(\w+ed|wrote|won|sang|made|built|said|did|drew|ran|came up with|was|were"
+    r"|is the (president|ceo|king|queen|richest|best|greatest|founder|author|prime minister|mayor"
+    r"|winner|tallest|oldest))\b|谁(写|唱|画|发明|拍|演|创办|发现)(的|了)|谁说的|谁赢|誰贏"
+    r"|谁是(世界|中国|美国|历史|史上|全球|最)|誰是(世界|史上|最)",
+    re.IGNORECASE,
+)
+# Words that ask for an owner even in a clause that also reads like a fact question.
+_OWNER = re.compile(r"负责|負責|归|歸|找谁|找誰|团队|團隊|部门|部門"
+                    r"|\b(owns?|owner|responsible|in charge|team|handles?)\b", re.IGNORECASE)
 # A yes/no question about a role: "产品经理要自己做吗", "is that a PM thing or mktg?",
 # "Does the PM manage the budget?".
 _ROLE_EN = (r"\b(pm|pms|product managers?|eng|engineering|design|marketing|mktg|sales|finance"
@@ -79,6 +94,8 @@ class Views:
 
 def is_ask(text: str) -> bool:
     """Does the clause ask who owns something, or whether a role does it?"""
+    if _FACT_WHO.search(text) and not _OWNER.search(text):
+        return False
     return bool(_ASK.search(text) or _ROLE_QUESTION.search(text))
 
 

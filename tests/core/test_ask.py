@@ -53,6 +53,9 @@ def test_slack_markup_is_resolved_before_splitting():
         ("大家平时都是怎么调节压力的？", False),
         ("can you summarize this thread for me?", False),
         ("How do I center a div in CSS?", False),
+        ("who painted the Sunflowers", False),  # a fact about the world, not an owner
+        ("谁唱的这首歌", False),
+        ("who fixed the login bug? the team that owns it should know", True),
     ],
 )
 def test_is_ask(text, asks):
