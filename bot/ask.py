@@ -86,10 +86,14 @@ class Views:
     ask: str  # the asking clause(s); the whole message when it has one clause
     context: str  # the ask with its nearest context clause ("" when that is the whole)
     has_ask: bool  # some clause asks for an owner or a decision
+    # The ask with the clause before its nearest one: the topic is often two clauses back
+    # ("要不要拆微服务 讨论半个月了 这种事谁拍板").
+    farther: str = ""
 
     def texts(self) -> list[str]:
         """Distinct non-empty views, the ask first."""
-        return list(dict.fromkeys(t for t in (self.ask, self.context, self.whole) if t))
+        views = (self.ask, self.context, self.farther, self.whole)
+        return list(dict.fromkeys(t for t in views if t))
 
 
 def is_ask(text: str) -> bool:
@@ -160,11 +164,13 @@ def find_views(raw: str | None, limit: int = MAX_QUESTION_CHARS) -> Views:
     whole = _bounded(parts, asks, limit)
     if len(parts) == 1:
         return Views(whole, whole, "", has_ask)
-    ask = _join(parts[i].text for i in asks)
-    near = asks[0] - 1 if asks[0] > 0 else asks[-1] + 1
-    span = sorted({*asks, near}) if 0 <= near < len(parts) else asks
-    context = _join(parts[i].text for i in span)[:limit]
-    return Views(whole, ask[:limit], context if context not in (ask, whole) else "", has_ask)
+    a = asks[0]
+    ask = parts[a].text[:limit]
+    near = a - 1 if a > 0 else a + 1
+    context = _join(parts[i].text for i in sorted({a, near}))[:limit]
+    farther = _join((parts[a - 2].text, ask))[:limit] if a >= 2 else ""
+    return Views(whole, ask, context if context not in (ask, whole) else "", has_ask,
+                 farther if farther not in (context, whole) else "")
 
 
 def _bounded(parts: list[Clause], asks: list[int], limit: int) -> str:
