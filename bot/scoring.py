@@ -97,11 +97,16 @@ def names_work(phrase: str) -> bool:
 
 @dataclass
 class Signals:
-    entry_scores: np.ndarray  # combined, best view, one per entry (per shortlisted entry: ids)
+    # Combined, one per entry (per shortlisted entry: ids): half the best view, half the mean of
+    # the views, so the owner is the one the readings agree on ("打印机没墨了 … 谁负责采购": the
+    # ask alone says procurement, the ask with its context says office supplies).
+    entry_scores: np.ndarray
     lexical: np.ndarray  # lexical coverage of the same entries, best view
     semantic_best: float  # best raw text similarity of any entry, best view
     offtopic_best: float  # nearness to everyday chat, best view
     ids: np.ndarray | None = None  # large knowledge: the entries the arrays belong to
+    # The best view alone, for deciding whether to answer at all: context can only help there.
+    best_view: np.ndarray | None = None
 
 
 def score_views(index: Index, views: tuple[View, ...] | list[View], vectors: np.ndarray,
@@ -138,8 +143,10 @@ def score_views(index: Index, views: tuple[View, ...] | list[View], vectors: np.
             score = score + t.prototype_weight * (proto[:, cols].mean(axis=1) - b)
         combined.append(score)
         semantic.append(float(b.max()) if len(b) else -1.0)
+    per_view = np.stack(combined)
     return Signals(
-        entry_scores=np.max(np.stack(combined), axis=0),
+        entry_scores=0.5 * (per_view.max(axis=0) + per_view.mean(axis=0)),
+        best_view=per_view.max(axis=0),
         lexical=np.max(np.stack(lexical), axis=0),
         semantic_best=max(semantic),
         offtopic_best=_offtopic(index, views, vectors, skip_anchor),
@@ -159,8 +166,10 @@ def _offtopic(index: Index, views: tuple[View, ...] | list[View], vectors: np.nd
 
 
 def team_best(index: Index, signals: Signals) -> tuple[int, float, float]:
-    """The best entry's position in `signals`, its score, and the next team's best score."""
-    scores, ids = signals.entry_scores, signals.ids
+    """By the best view alone: the best entry's position in `signals`, its score, and the next
+    team's best score (what the decision rule reads)."""
+    scores = signals.best_view if signals.best_view is not None else signals.entry_scores
+    ids = signals.ids
     order = np.argsort(-scores, kind="stable")
     top = int(order[0])
     entries = index.knowledge.entries
