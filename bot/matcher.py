@@ -1,9 +1,10 @@
-"""Match a question to the knowledge: embed, search, aggregate per entry, decide.
+"""Match a message to the knowledge: find the ask, embed its views, search, decide.
 
-Decisions:
+Decisions (bot/decide.py fits the rule on the knowledge itself; bot/ask.py finds the ask):
   answer     one team is clearly best
-  ambiguous  the two best teams are too close: answer the best, offer the others
-  decline    nothing is close enough, the question is everyday chat, or it has no words;
+  ambiguous  the two best teams are too close (close_call), or one leads but the message reads
+             only half like an ownership question (hedged): answer the best, offer the others
+  decline    not an ownership question (low_score, off_topic), or it has no words;
              the closest areas are still listed as suggestions, with the fallback contact
 """
 
@@ -55,7 +56,8 @@ class Match:
     question: str  # the cleaned question that was matched
     lang: str  # language to answer in: "zh" or "en"
     decision: Decision
-    reason: str  # confident | close_call | low_score | off_topic | no_topic | no_words | empty
+    # confident | close_call | hedged | low_score | off_topic | no_topic | no_words | empty
+    reason: str
     score: float  # combined score of the best candidate (0 when there is none)
     best: Candidate | None  # the answer; None when declined
     alternatives: tuple[Candidate, ...] = ()  # other teams' closest areas, best first
