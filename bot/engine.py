@@ -17,8 +17,8 @@ log = logging.getLogger(__name__)
 
 def thresholds_for(settings: Settings, encoder: Encoder) -> Thresholds:
     base = DEFAULT_THRESHOLDS.get(encoder.family, Thresholds())
-    if settings.answer_threshold is not None:
-        base = replace(base, answer=settings.answer_threshold)
+    if settings.answer_threshold is not None:  # a hand-set rule replaces the fitted one
+        base = replace(base, answer=settings.answer_threshold, fitted=False)
     if settings.margin is not None:
         base = replace(base, margin=settings.margin)
     return base
@@ -36,11 +36,12 @@ def build_matcher(
     encoder = encoder or load_encoder(settings.encoder, settings.threads)
     cache = cache or EmbeddingCache(settings.cache_path)
     before = cache.embedded_count
-    index = build_index(knowledge, encoder, cache)
+    thresholds = thresholds_for(settings, encoder)
+    index = build_index(knowledge, encoder, cache, thresholds)
     log.info(
         "embedded %d knowledge texts (%d in the index, the rest from the cache %s)",
         cache.embedded_count - before,
         index.matrix.shape[0] + len(index.offtopic),
         cache.path or "in memory",
     )
-    return Matcher(index, encoder, thresholds_for(settings, encoder))
+    return Matcher(index, encoder, thresholds)

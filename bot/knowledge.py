@@ -3,7 +3,8 @@
 A knowledge folder holds:
   teams.yaml          the owning teams, their names and contacts, and the fallback contact
   entries/*.yaml      responsibility entries (a list per file)
-  offtopic.yaml       optional: everyday chat the bot must decline, in both languages
+  offtopic.yaml       optional: everyday chat the bot must decline (zh, en; optional ja, zh-Hant);
+                      also the negatives the decision rule is fitted on (bot/decide.py)
   learned.yaml        optional: learned examples exported from the store (bot/learned.py)
 
 Every problem is collected (not just the first) so an admin fixes a file in one pass; each is
@@ -205,6 +206,9 @@ def _entry_files(root: Path) -> list[Path]:
     return []
 
 
+_OFFTOPIC_EXTRA = ("ja", "zh-Hant")
+
+
 def _parse_offtopic(root: Path, problems: Problems) -> tuple[str, ...]:
     file = root / "offtopic.yaml"
     if not file.is_file():
@@ -216,7 +220,9 @@ def _parse_offtopic(root: Path, problems: Problems) -> tuple[str, ...]:
         problems.add(file, "", "must be a mapping with 'zh' and 'en' lists of off-topic phrases")
         return ()
     reader = Reader(problems, file, "offtopic", data)
-    return tuple(reader.string_list("zh") + reader.string_list("en"))
+    # zh and en are required; other languages the encoder reads (ja, zh-Hant) are optional.
+    extra = [reader.string_list(k, required=False) for k in _OFFTOPIC_EXTRA if k in data]
+    return tuple(reader.string_list("zh") + reader.string_list("en") + sum(extra, ()))
 
 
 def _source_files(root: Path) -> list[Path]:

@@ -78,7 +78,9 @@ class LexicalIndex:
         # numpy arrays: a common term at 100k entries would otherwise be a 100k-step Python loop.
         self._postings = {t: np.asarray(ids, dtype=np.int64) for t, ids in postings.items()}
 
-    def score(self, question: str) -> np.ndarray:
+    def score(self, question: str, drop: tuple[int, frozenset[str]] | None = None) -> np.ndarray:
+        """`drop`: (entry, terms) that entry must not be credited with: the terms only a
+        left-out example gave it, when the decision rule is fitted (bot/fitting.py)."""
         scores = np.zeros(len(self._bags), dtype=np.float32)
         q_terms = set(terms(question))
         if not q_terms:
@@ -88,4 +90,8 @@ class LexicalIndex:
             ids = self._postings.get(term)
             if ids is not None:  # an entry is in a posting list at most once
                 scores[ids] += self._idf[term]
+        if drop is not None:
+            entry, dropped = drop
+            for term in q_terms & dropped & self._bags[entry]:
+                scores[entry] -= self._idf[term]
         return scores / total

@@ -30,19 +30,25 @@ _ZH_QUESTION = re.compile(r"[谁誰哪吗嗎呢么麼啥]")
 
 def clean(text: str | None) -> str:
     """Plain question text: Slack markup resolved, invisible characters gone, length bounded."""
+    text = resolve(text)
+    text = _CODE_FENCE.sub(" ", text)
+    text = _SPACES.sub(" ", text).strip()
+    return text[:MAX_QUESTION_CHARS].strip()
+
+
+def resolve(text: str | None, limit: int = MAX_QUESTION_CHARS * 8) -> str:
+    """Slack markup resolved and invisible characters gone, line breaks and code fences kept
+    (the ask finder splits on them); cut at `limit` before the regexes see a huge paste."""
     if not text:
         return ""
-    text = text[: MAX_QUESTION_CHARS * 8]  # cheap cut before the regexes see a huge paste
+    text = text[:limit]
     text = _SLACK_LINK.sub(r"\2", text)
     text = _SLACK_BARE_LINK.sub(r"\1", text)
     text = _SLACK_CHANNEL.sub(lambda m: f"#{m.group(1)}" if m.group(1) else "", text)
     text = _SLACK_SPECIAL.sub(" ", text)
-    text = _CODE_FENCE.sub(" ", text)
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     text = unicodedata.normalize("NFKC", text)
-    text = "".join(_visible(ch) for ch in text)
-    text = _SPACES.sub(" ", text).strip()
-    return text[:MAX_QUESTION_CHARS].strip()
+    return "".join(ch if ch == "\n" else _visible(ch) for ch in text)
 
 
 def _visible(ch: str) -> str:
@@ -118,13 +124,19 @@ _EN_SCAFFOLDING = (
 )
 
 
+# The auxiliary that opened a yes/no question whose PM framing was removed: "Is cost accounting
+# [the PM's job]?" leaves "Is cost accounting", and "Is" is no part of the work.
+_LEADING_AUX = re.compile(r"^(is|are|does|do|should|can|could|will|would|must)\s+(?=\S)", re.I)
+
+
 def work_phrase(question: str) -> str:
     """The question without its asking scaffolding: empty when it names no work at all."""
     core = question
     # English first: the Chinese patterns also know "pm", which would break "the PM's job".
     for pattern in (*_EN_SCAFFOLDING, *_ZH_SCAFFOLDING):
         core = pattern.sub(" ", core)
-    return _SPACES.sub(" ", core).strip(" ?？,，。!！吗呢")
+    core = _SPACES.sub(" ", core).strip(" ?？,，。!！吗呢")
+    return _LEADING_AUX.sub("", core) if core != question.strip(" ?？") else core
 
 
 @dataclass(frozen=True)

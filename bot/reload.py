@@ -73,7 +73,7 @@ class KnowledgeReloader:
             if knowledge.version == current:
                 return ReloadResult(False, current)
             # Only new texts are embedded (the cache has the rest): a learned example costs one.
-            index = build_index(knowledge, matcher.encoder, self.cache)
+            index = build_index(knowledge, matcher.encoder, self.cache, matcher.thresholds)
             self.serving.matcher = matcher.with_index(index)  # the atomic publish
             log.info("knowledge reloaded: version %s -> %s", current, knowledge.version)
             return ReloadResult(True, knowledge.version)

@@ -79,11 +79,19 @@ def test_readme_example_is_what_the_bot_prints(args: list[str], expected: str,
 
 def test_the_wheel_carries_the_default_knowledge(tmp_path: Path):
     """`pip install .` gives a bot that starts from any folder: the knowledge is package data."""
+    import shutil
     import subprocess
     import sys
     import zipfile
 
-    subprocess.run([sys.executable, "-m", "pip", "wheel", str(REPO_ROOT), "--no-deps",
+    # Built from a copy: setuptools leaves build/ and *.egg-info beside the sources.
+    source = tmp_path / "src"
+    for name in ("bot", "knowledge"):
+        shutil.copytree(REPO_ROOT / name, source / name,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copyfile(REPO_ROOT / name, source / name)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps",
                     "--no-build-isolation", "-q", "-w", str(tmp_path)], check=True,
                    capture_output=True)
     [wheel] = tmp_path.glob("owner_bot-*.whl")

@@ -19,14 +19,20 @@ from .support import REPO_ROOT, SHARED_DIR, SHIPPED_KNOWLEDGE
 
 EVAL_COPIES = REPO_ROOT / "tests" / "data" / "eval"
 DEV_SET = EVAL_COPIES / "dev.yaml"
-HOLDOUT_SET = REPO_ROOT / "tests" / "data" / "holdout.yaml"
+REALISTIC_SET = EVAL_COPIES / "realistic.yaml"
+DATA_DIR = REPO_ROOT / "tests" / "data"
 
 # The bars the issue sets for the dev set.
 DEV_IN_SCOPE = 0.97
 DEV_DECLINED = 0.90
-# The held-out sets were written blind to the knowledge: a guard against overfitting dev.yaml.
-HOLDOUT_IN_SCOPE = 0.97
-HOLDOUT_DECLINED = 0.95
+# tests/data/dev_holdout*.yaml were once held out; the thresholds were tuned on them, so they are
+# development sets now (issue 9), kept as a guard against regressions.
+DEV_HOLDOUT_IN_SCOPE = 0.95
+DEV_HOLDOUT_DECLINED = 0.90
+# Realistic Slack messages (context first, markup, long posts): the bars of issue 9.
+REALISTIC_IN_SCOPE = 0.95
+REALISTIC_DECLINED = 0.90
+REALISTIC_PER_LANG = 0.85
 
 
 def run_eval(path: Path) -> dict:
@@ -66,8 +72,16 @@ def test_dev_set_accuracy_and_declines():
     assert figures["out_of_scope_declined"] >= DEV_DECLINED, misses(figures)
 
 
-@pytest.mark.parametrize("name", ["holdout.yaml", "holdout2.yaml"])
-def test_holdout_set_accuracy_and_declines(name: str):
-    figures = run_eval(HOLDOUT_SET.parent / name)
-    assert figures["in_scope_accuracy"] >= HOLDOUT_IN_SCOPE, misses(figures)
-    assert figures["out_of_scope_declined"] >= HOLDOUT_DECLINED, misses(figures)
+@pytest.mark.parametrize("name", ["dev_holdout.yaml", "dev_holdout2.yaml"])
+def test_dev_holdout_set_accuracy_and_declines(name: str):
+    figures = run_eval(DATA_DIR / name)
+    assert figures["in_scope_accuracy"] >= DEV_HOLDOUT_IN_SCOPE, misses(figures)
+    assert figures["out_of_scope_declined"] >= DEV_HOLDOUT_DECLINED, misses(figures)
+
+
+def test_realistic_set_accuracy_declines_and_every_language():
+    figures = run_eval(REALISTIC_SET)
+    assert figures["in_scope_accuracy"] >= REALISTIC_IN_SCOPE, misses(figures)
+    assert figures["out_of_scope_declined"] >= REALISTIC_DECLINED, misses(figures)
+    weak = {k: v for k, v in figures["per_lang"].items() if v < REALISTIC_PER_LANG}
+    assert not weak, f"language classes under {REALISTIC_PER_LANG:.0%}: {weak}\n{misses(figures)}"

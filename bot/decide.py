@@ -1,0 +1,133 @@
+"""The answer / ambiguous / decline rule, fitted on the knowledge itself when the index is built.
+
+Hand-set thresholds were calibrated on question sets, so a company with its own knowledge got a
+rule tuned for someone else's. Here the rule is learned from what any knowledge folder has:
+  positives  each example question of an entry, matched with its own text left out of the
+             index (and out of the lexical bags): how a new phrasing of known work scores;
+  negatives  the everyday chat of offtopic.yaml, each matched with itself left out of the
+             anchors: how chat scores.
+A small L2-regularised logistic regression over a few signals (best score, lead over the next
+team, lexical coverage, nearness to chat, does it ask for an owner, length) gives P(ownership
+question). The fitted weights are cached beside the embeddings (bot/fitting.py).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .scoring import Plan, Signals, team_best
+
+if TYPE_CHECKING:
+    from .matcher import Index
+
+FEATURES = ("score", "lead", "lexical", "semantic", "chat", "chat_lead", "asks", "length")
+
+# Decline when P(ownership question) is below this; the hedged tier runs up to SURE.
+# With classes weighted equally, 0.5 is the Bayes boundary; the fit moves DECLINE up when the
+# chat pool says so (see `fit`).
+DECLINE = 0.5
+SURE = 0.8
+MAX_CHAT_PASS = 0.02  # at most this share of the chat pool may be answered (issue 9: >= 98%)
+L2 = 1.0  # ridge penalty on the standardised weights: a few hundred samples, 8 features
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What the rule sees of one matched message."""
+
+    score: float  # combined score of the best entry
+    lead: float  # over the best entry of another team
+    lexical: float  # lexical coverage of the best entry
+    signals: Signals
+    has_ask: bool
+    ask_chars: int
+
+    def vector(self) -> np.ndarray:
+        s = self.signals
+        return np.array([
+            self.score,
+            self.lead,
+            self.lexical,
+            s.semantic_best,
+            s.offtopic_best,
+            s.offtopic_best - s.semantic_best,
+            1.0 if self.has_ask else 0.0,
+            math.log1p(min(self.ask_chars, 400)) / 6.0,
+        ], dtype=np.float64)
+
+
+def observe(index: Index, plan: Plan, signals: Signals) -> Observation:
+    top, score, next_team = team_best(index, signals)
+    return Observation(score, score - next_team, float(signals.lexical[top]), signals,
+                       plan.has_ask, len(plan.ask))
+
+
+@dataclass(frozen=True)
+class Rule:
+    weights: np.ndarray  # on standardised features
+    bias: float
+    mean: np.ndarray
+    scale: np.ndarray
+    decline_below: float = DECLINE
+
+    def probability(self, x: np.ndarray) -> float:
+        z = float(((x - self.mean) / self.scale) @ self.weights + self.bias)
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def to_array(self) -> np.ndarray:
+        """Flat float32 for the embedding cache: weights, mean, scale, bias, decline_below."""
+        return np.concatenate([self.weights, self.mean, self.scale,
+                               [self.bias, self.decline_below]]).astype(np.float32)
+
+    @classmethod
+    def from_array(cls, flat: np.ndarray) -> Rule | None:
+        n = len(FEATURES)
+        if flat.shape != (3 * n + 2,) or not np.all(np.isfinite(flat)):
+            return None
+        flat = flat.astype(np.float64)
+        return cls(flat[:n], float(flat[3 * n]), flat[n:2 * n], flat[2 * n:3 * n],
+                   float(flat[3 * n + 1]))
+
+
+def fit(positives: np.ndarray, negatives: np.ndarray) -> Rule:
+    """Logistic regression (Newton steps, L2, both classes weighted equally), then the decline
+    threshold raised until at most MAX_CHAT_PASS of the chat pool would be answered."""
+    x = np.vstack([positives, negatives])
+    y = np.concatenate([np.ones(len(positives)), np.zeros(len(negatives))])
+    weight = np.where(y == 1, 0.5 / max(1, len(positives)), 0.5 / max(1, len(negatives)))
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    z = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
+    beta = np.zeros(z.shape[1])
+    penalty = np.full(z.shape[1], L2 / len(x))
+    penalty[-1] = 0.0  # the bias is not shrunk
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-np.clip(z @ beta, -30, 30)))
+        grad = z.T @ (weight * (p - y)) + penalty * beta
+        hess = (z * (weight * p * (1 - p))[:, None]).T @ z + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hess, grad)
+        beta -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    rule = Rule(beta[:-1], float(beta[-1]), mean, scale)
+    chat = np.sort([rule.probability(v) for v in negatives])
+    allowed = int(math.floor(MAX_CHAT_PASS * len(chat)))
+    cut = float(chat[len(chat) - 1 - allowed]) if len(chat) > allowed else DECLINE
+    return Rule(rule.weights, rule.bias, mean, scale, max(DECLINE, min(0.95, cut + 1e-6)))
+
+
+def verdict(rule: Rule, p: float, gap: float, margin: float,
+            signals: Signals) -> tuple[str, str]:
+    """(decision, reason) from P(ownership question) and the lead of the best team."""
+    if p < rule.decline_below:
+        chat = signals.offtopic_best > signals.semantic_best
+        return "decline", "off_topic" if chat else "low_score"
+    if gap < margin:
+        return "ambiguous", "close_call"
+    if p < SURE:  # one team leads, but the message reads only half like an ownership question
+        return "ambiguous", "hedged"
+    return "answer", "confident"

@@ -1,0 +1,110 @@
+"""Fit the decision rule of bot/decide.py on an index, or load it from the embedding cache.
+
+The fitted rule is stored as one float32 row in the embedding cache, keyed by the code version
+of the rule, the encoder and the scoring weights, and the knowledge version: a warm start-up
+reads 26 numbers instead of matching ~1,100 questions.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import random
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from . import decide
+from .cache import EmbeddingCache
+from .encoders import Encoder
+from .lexical import terms
+from .scoring import Plan, Thresholds, plan, score_views
+
+if TYPE_CHECKING:
+    from .knowledge import Entry
+    from .matcher import Index
+
+log = logging.getLogger(__name__)
+
+# The modules whose code shapes the fitted rule: any edit to them refits on the next start.
+_RULE_SOURCES = ("ask.py", "decide.py", "fitting.py", "hanzi.py", "lexical.py", "question.py",
+                 "scoring.py")
+MAX_POSITIVES = 3000  # a large knowledge base is sampled: the rule has 8 features, not 80
+
+
+def lexical_docs(entry: Entry) -> list[str]:
+    """The texts the lexical signal reads for an entry (bot/lexical.py)."""
+    return [entry.area.zh, entry.area.en, *entry.tasks_zh, *entry.tasks_en, *entry.keywords,
+            *entry.examples_zh, *entry.examples_en]
+
+
+@functools.cache
+def code_version() -> str:
+    """A hash of the source of the modules that shape the rule."""
+    digest = hashlib.sha256()
+    for name in _RULE_SOURCES:
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def load_or_fit(index: Index, encoder: Encoder, cache: EmbeddingCache,
+                t: Thresholds) -> decide.Rule | None:
+    key = (f"rule:{code_version()}:{encoder.id}:{t.lexical_weight}:{t.second_weight}"
+           f":{t.prototype_weight}")
+    version = index.knowledge.version or "unversioned"
+    found = cache.get_many(key, [version]).get(version)
+    rule = decide.Rule.from_array(found) if found is not None else None
+    if rule is None:
+        rule = fit_rule(index, encoder, cache, t)
+        if rule is not None:
+            cache.put_many(key, {version: rule.to_array()})
+    return rule
+
+
+def fit_rule(index: Index, encoder: Encoder, cache: EmbeddingCache,
+             t: Thresholds) -> decide.Rule | None:
+    """None when the knowledge has too little to learn from (no chat pool, or few examples)."""
+    positives = _examples(index)
+    anchors = list(index.offtopic_texts)
+    if len(positives) < 10 or len(anchors) < 10:
+        log.info("too few examples or chat anchors to fit a decision rule: hand-set thresholds")
+        return None
+    plans = [plan(q) for _, q in positives] + [plan(a) for a in anchors]
+    texts = list(dict.fromkeys(x for p in plans for x in p.texts))
+    rows = dict(zip(texts, cache.embed(encoder.id + "|fit", texts, encoder.encode_queries),
+                    strict=True))
+    # A message with nothing to match ("？？？") is declined before the rule is asked.
+    pos = [_observe(index, p, rows, t, entry=e, example=q)
+           for p, (e, q) in zip(plans, positives, strict=False) if p.views]
+    neg = [_observe(index, p, rows, t, anchor=i)
+           for i, p in enumerate(plans[len(positives):]) if p.views]
+    rule = decide.fit(np.array(pos), np.array(neg))
+    log.info("fitted the decision rule on %d example questions and %d chat messages",
+             len(pos), len(neg))
+    return rule
+
+
+def _examples(index: Index) -> list[tuple[int, str]]:
+    pairs = [(i, q) for i, e in enumerate(index.knowledge.entries)
+             for q in (*e.examples_zh, *e.examples_en)]
+    if len(pairs) > MAX_POSITIVES:
+        pairs = random.Random(0).sample(pairs, MAX_POSITIVES)
+    return pairs
+
+
+def _observe(index: Index, p: Plan, rows: dict[str, np.ndarray], t: Thresholds,
+             entry: int | None = None, example: str | None = None,
+             anchor: int | None = None) -> np.ndarray:
+    vectors = np.stack([rows[x] for x in p.texts])
+    lexical = None
+    skip_row = None
+    if entry is not None and example is not None:
+        skip_row = index.row_of(entry, example)
+        others = [d for d in lexical_docs(index.knowledge.entries[entry]) if d != example]
+        own = frozenset(terms(example)) - {x for d in others for x in terms(d)}
+        lexical = [index.lexical.score(v.text, drop=(entry, own)) for v in p.views]
+    signals = score_views(index, p.views, vectors, t, skip_row=skip_row, skip_anchor=anchor,
+                          lexical=lexical)
+    return decide.observe(index, p, signals).vector()

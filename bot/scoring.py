@@ -1,0 +1,183 @@
+"""Score one message's views against an index: per entry, the best view wins.
+
+A view is one reading of the message (the ask alone, the ask with its context, the whole post),
+embedded as one or more vectors (the text and its work phrase). Each view scores every entry as
+the matcher always did (best text, a share of the second best, lexical coverage); an entry keeps
+its best view, so context can add evidence but never take it away.
+
+Also used to fit the decision rule (bot/decide.py), which scores the knowledge's own example
+questions with their own text left out: `skip_row`, `skip_anchor` and `lexical` serve that.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .ann import best_two, top_ids
+from .ask import find_views
+from .hanzi import to_simplified
+from .question import has_words, work_phrase
+
+if TYPE_CHECKING:
+    from .matcher import Index
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Calibrated on shared/eval/dev.yaml per encoder family (see README, "Calibration").
+
+    `answer`, `margin` and `offtopic_margin` make the hand-set rule, used only when an override
+    is given (OWNER_BOT_ANSWER_THRESHOLD, OWNER_BOT_MARGIN); otherwise bot/decide.py decides.
+    """
+
+    answer: float = 0.5  # combined score below this declines
+    margin: float = 0.04  # best team ahead of the next by less than this is ambiguous
+    offtopic_margin: float = 0.0  # chat anchor beating the best entry by this declines
+    lexical_weight: float = 0.35  # weight of the lexical coverage in the combined score
+    second_weight: float = 0.15  # weight of the entry's second-best text similarity
+    prototype_weight: float = 0.0  # weight of the similarity to the entry's mean text
+    fitted: bool = True  # decide with the rule fitted on the knowledge (bot/decide.py)
+
+
+@dataclass(frozen=True)
+class View:
+    text: str  # what the lexical signal reads (script-converted)
+    rows: tuple[int, ...]  # its vectors' rows in the encoded batch
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How one message is read: its views and the texts to embed for them (rows in order)."""
+
+    views: tuple[View, ...]
+    texts: tuple[str, ...]
+    ask: str
+    has_ask: bool
+
+
+def plan(raw: str) -> Plan:
+    """The ask, the ask with context, the whole post; the first two also as work phrases,
+    since sentence encoders weigh the "who owns it" template heavily (bot/question.py)."""
+    found = find_views(raw)
+    readings = found.texts()
+    if len(readings) > 1 and not names_work(work_phrase(to_simplified(found.ask))):
+        readings = readings[1:]  # "谁说了算", "who should answer this one?": context decides
+    texts: dict[str, int] = {}
+    views = []
+    for i, view_text in enumerate(readings):
+        text = to_simplified(view_text)  # the knowledge is converted the same way
+        candidates = [text]
+        phrase = work_phrase(text)
+        if i < 2 and phrase != text and has_words(phrase):
+            candidates.append(phrase)
+        rows = tuple(texts.setdefault(c, len(texts)) for c in candidates)
+        views.append(View(text, rows))
+    return Plan(tuple(views), tuple(texts), found.ask, found.has_ask)
+
+
+# Words that point at the work or at deciding, without naming any work.
+_DEICTIC = re.compile(
+    r"这个|这块|这事|这种事|这件事|这|那个|那|此事|说了算|拍板|决定|听谁的|的|一下|来|去|搞|弄|管"
+    r"|更新|处理|跟进|安排|问题|事情|事|下场|\b(this|that|it|one|these|those|thing|stuff|answer"
+    r"|fix|fixing|handle|do|decide|call|now|actually|here|on|for|the|a|to|get|be)\b",
+    re.IGNORECASE,
+)
+
+
+def names_work(phrase: str) -> bool:
+    """Does a work phrase name any work once pointing and deciding words are gone?"""
+    rest = _DEICTIC.sub(" ", phrase)
+    return len(re.findall(r"[\u4e00-\u9fff]", rest)) >= 1 or bool(re.search(r"[a-z]{3,}", rest,
+                                                                              re.IGNORECASE))
+
+
+@dataclass
+class Signals:
+    # Combined, one per entry (per shortlisted entry: ids): half the best view, half the mean of
+    # the views, so the owner is the one the readings agree on ("打印机没墨了 … 谁负责采购": the
+    # ask alone says procurement, the ask with its context says office supplies).
+    entry_scores: np.ndarray
+    lexical: np.ndarray  # lexical coverage of the same entries, best view
+    semantic_best: float  # best raw text similarity of any entry, best view
+    offtopic_best: float  # nearness to everyday chat, best view
+    ids: np.ndarray | None = None  # large knowledge: the entries the arrays belong to
+    # The best view alone, for deciding whether to answer at all: context can only help there.
+    best_view: np.ndarray | None = None
+
+
+def score_views(index: Index, views: tuple[View, ...] | list[View], vectors: np.ndarray,
+                t: Thresholds,
+                skip_row: int | None = None, skip_anchor: int | None = None,
+                lexical: list[np.ndarray] | None = None) -> Signals:
+    """`skip_row` / `skip_anchor`: a knowledge text or chat anchor that must not count (the
+    question itself, when fitting); `lexical`: per-view coverage computed by the caller."""
+    if lexical is None:
+        lexical = [index.lexical.score(v.text) for v in views]
+    ids = None
+    if index.search is not None:  # large knowledge: shortlist, then score exactly
+        best_lex = np.max(np.stack(lexical), axis=0)
+        ids = index.search.shortlist(vectors, extra=top_ids(best_lex, 64))
+        best, second = index.search.best_two(vectors, ids)
+        lexical = [lex[ids] for lex in lexical]
+    else:
+        sims = index.matrix @ vectors.T
+        if skip_row is not None:
+            sims[skip_row] = -np.inf
+        best, second = best_two(sims, index.starts, index.counts)
+        best = np.maximum(best, -1.0)  # an entry whose only text was skipped
+        second = np.maximum(second, -1.0)
+    proto = None
+    if t.prototype_weight and index.prototypes is not None:
+        proto = index.prototypes if ids is None else index.prototypes[ids]
+        proto = proto @ vectors.T
+    combined, semantic = [], []
+    for view, lex in zip(views, lexical, strict=True):
+        cols = list(view.rows)
+        b, s = best[:, cols].mean(axis=1), second[:, cols].mean(axis=1)
+        score = b + t.second_weight * (s - b) + t.lexical_weight * lex
+        if proto is not None:
+            score = score + t.prototype_weight * (proto[:, cols].mean(axis=1) - b)
+        combined.append(score)
+        semantic.append(float(b.max()) if len(b) else -1.0)
+    per_view = np.stack(combined)
+    return Signals(
+        entry_scores=0.5 * (per_view.max(axis=0) + per_view.mean(axis=0)),
+        best_view=per_view.max(axis=0),
+        lexical=np.max(np.stack(lexical), axis=0),
+        semantic_best=max(semantic),
+        offtopic_best=_offtopic(index, views, vectors, skip_anchor),
+        ids=ids,
+    )
+
+
+def _offtopic(index: Index, views: tuple[View, ...] | list[View], vectors: np.ndarray,
+              skip_anchor: int | None) -> float:
+    if len(index.offtopic) == 0 or (skip_anchor is not None and len(index.offtopic) == 1):
+        return -1.0
+    sims = index.offtopic @ vectors.T
+    if skip_anchor is not None:
+        sims[skip_anchor] = -np.inf
+    nearest = sims.max(axis=0)
+    return max(float(nearest[list(v.rows)].mean()) for v in views)
+
+
+def team_best(index: Index, signals: Signals) -> tuple[int, float, float]:
+    """By the best view alone: the best entry's position in `signals`, its score, and the next
+    team's best score (what the decision rule reads)."""
+    scores = signals.best_view if signals.best_view is not None else signals.entry_scores
+    ids = signals.ids
+    order = np.argsort(-scores, kind="stable")
+    top = int(order[0])
+    entries = index.knowledge.entries
+    best_entry = top if ids is None else int(ids[top])
+    team = entries[best_entry].team
+    for i in order[1:]:
+        entry = entries[int(i) if ids is None else int(ids[i])]
+        if entry.team != team:
+            return top, float(scores[top]), float(scores[i])
+    return top, float(scores[top]), float(scores[top]) - 1.0
+

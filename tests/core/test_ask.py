@@ -1,0 +1,99 @@
+"""The ask finder: a Slack message's clauses, the clause that asks, the views that are scored."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.ask import clauses, find_views, is_ask
+from bot.question import MAX_QUESTION_CHARS
+
+
+def texts(raw: str) -> list[str]:
+    return [c.text for c in clauses(raw)]
+
+
+def test_clauses_split_on_sentence_ends_newlines_and_chinese_spaces():
+    assert texts("登录页那个按钮点了没反应 谁来弄") == ["登录页那个按钮点了没反应", "谁来弄"]
+    assert texts("发版在即。测试计划谁写？急！") == ["发版在即。", "测试计划谁写?", "急!"]
+    assert texts("checkout is down.\nWho fixes it?") == ["checkout is down.", "Who fixes it?"]
+    # a space between Chinese and Latin words is not a clause break
+    assert texts("新 service 的 tech stack 谁来定") == ["新 service 的 tech stack 谁来定"]
+
+
+def test_quotes_bullets_code_and_emoji_codes_are_their_own_clauses_or_gone():
+    raw = ("> can someone look at this?\n- item one\n* item two\n"
+           "```Traceback (most recent call last): boom```\nwho owns `billing` :fire:")
+    parts = clauses(raw)
+    assert [c.text for c in parts] == [
+        "can someone look at this?", "item one", "item two",
+        "Traceback (most recent call last): boom", "who owns billing",
+    ]
+    assert parts[0].quoted and not parts[1].quoted
+    assert parts[3].code and not parts[4].code
+
+
+def test_slack_markup_is_resolved_before_splitting():
+    raw = "<!here> <@U01> quick q:\n<#C02|release> 谁负责 <https://x.example/a|测试计划>？"
+    assert texts(raw) == ["quick q:", "#release 谁负责", "测试计划?"]
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("谁来修一下", True),
+        ("这种事谁拍板", True),
+        ("做竞争分析是不是产品的锅", True),
+        ("产品经理要自己写代码吗", True),
+        ("release 前的 regression test 是 QA 跑还是我们 PM 自己跑", True),
+        ("搵邊個嚟修？", True),
+        ("どのチームの管轄になりますか？", True),
+        ("who's on the hook for fixing this?", True),
+        ("is that a PM thing or mktg?", True),
+        ("这个需求的 PRD 在哪？", False),  # asks for a document, not an owner
+        ("大家平时都是怎么调节压力的？", False),
+        ("can you summarize this thread for me?", False),
+        ("How do I center a div in CSS?", False),
+        ("who painted the Sunflowers", False),  # a fact about the world, not an owner
+        ("谁唱的这首歌", False),
+        ("who fixed the login bug? the team that owns it should know", True),
+    ],
+)
+def test_is_ask(text, asks):
+    assert is_ask(text) is asks
+
+
+def test_the_last_asking_sentence_is_the_ask_and_its_neighbour_the_context():
+    views = find_views("上周展会上认识了一家采购负责人。我是产品经理。接下来谈合同这块应该交给谁？")
+    assert views.ask == "接下来谈合同这块应该交给谁?"
+    assert views.context == "我是产品经理。 接下来谈合同这块应该交给谁?"
+    assert views.has_ask
+
+
+def test_a_quoted_question_is_context_when_the_poster_asks_their_own():
+    views = find_views("> how do I add a second admin?\nwho should answer this one?")
+    assert views.ask == "who should answer this one?"
+    # the ask with its context is the whole message here: one view, not two
+    assert views.texts() == [views.ask, "how do I add a second admin? who should answer this one?"]
+
+
+def test_a_long_post_keeps_its_ask_at_the_end_within_the_bound():
+    background = "我们这边的情况比较复杂，前因后果说来话长。" * 40
+    views = find_views(background + "\n这种情况下测试计划到底该谁来写？")
+    assert len(views.whole) <= MAX_QUESTION_CHARS
+    assert views.whole.endswith("测试计划到底该谁来写?")
+    assert views.ask == "这种情况下测试计划到底该谁来写?"
+
+
+def test_a_one_clause_question_is_its_own_ask():
+    views = find_views("Who owns the budget?")
+    assert views.ask == views.whole == "Who owns the budget?"
+    assert views.texts() == ["Who owns the budget?"]
+
+
+def test_without_asking_words_the_last_question_mark_is_the_ask():
+    views = find_views("新版首页上线了。转化率比旧版高多少？谢谢")
+    assert views.ask == "转化率比旧版高多少?" and not views.has_ask
+
+
+def test_nothing_to_read_gives_empty_views():
+    assert find_views("").texts() == [] and find_views(":fire: :rocket:").texts() == []

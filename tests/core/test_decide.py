@@ -1,0 +1,96 @@
+"""The decision rule fitted on the knowledge itself: refitted on a made-up bakery chain."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot import decide
+from bot.cache import EmbeddingCache
+from bot.config import Settings
+from bot.engine import build_matcher
+from bot.matcher import Matcher
+
+from .support import REPO_ROOT
+
+BAKERY = REPO_ROOT / "tests" / "data" / "acme_knowledge"
+
+
+@pytest.fixture(scope="module")
+def bakery(use_encoder) -> Matcher:
+    return build_matcher(Settings(knowledge_dir=BAKERY), encoder=use_encoder,
+                         cache=EmbeddingCache(None))
+
+
+def test_the_rule_is_fitted_from_the_folder_alone(bakery: Matcher):
+    assert bakery.index.rule is not None
+    assert bakery.thresholds.fitted
+
+
+@pytest.mark.parametrize(
+    ("question", "team"),
+    [
+        # new phrasings of the bakery's own example questions, none of them in its knowledge
+        ("the croissants taste too sweet, who can change the recipe", "kitchen"),
+        ("面包的新口味谁来研发", "kitchen"),
+        ("谁检查进来的原料", "kitchen"),
+        ("a cashier called in sick, who organises cover for her shift?", "stores"),
+        ("门店班表谁排", "stores"),
+        ("who sets up the window display for Easter", "stores"),
+        ("送货司机谁来安排", "delivery"),
+        ("our refrigerated van broke down, who gets it repaired?", "delivery"),
+    ],
+)
+def test_it_answers_the_companys_paraphrases(bakery: Matcher, question: str, team: str):
+    match = bakery.match(question)
+    assert match.answered, (question, match.reason, match.confidence)
+    assert match.best is not None and match.best.team.id == team
+
+
+@pytest.mark.parametrize(
+    "chat",
+    ["今天好热啊", "帮我查一下明天的天气", "happy birthday Anna!", "how do I reset my phone",
+     "推荐一家好吃的餐厅", "what's 12 times 7", "thanks, see you tomorrow", "我想请一天假去看病"],
+)
+def test_it_declines_chat(bakery: Matcher, chat: str):
+    match = bakery.match(chat)
+    assert not match.answered, (chat, match.best and match.best.entry.id, match.confidence)
+
+
+def test_a_fitted_rule_survives_the_cache_and_a_bad_row_is_refitted(tmp_path, use_encoder):
+    settings = Settings(knowledge_dir=BAKERY, data_dir=tmp_path)
+    first = build_matcher(settings, encoder=use_encoder)
+    again = build_matcher(settings, encoder=use_encoder)
+    assert first.index.rule is not None and again.index.rule is not None
+    np.testing.assert_allclose(again.index.rule.to_array(), first.index.rule.to_array())
+    assert decide.Rule.from_array(np.zeros(3, np.float32)) is None
+
+
+def test_hand_set_thresholds_override_the_fitted_rule(use_encoder, monkeypatch):
+    monkeypatch.setenv("OWNER_BOT_ANSWER_THRESHOLD", "1.5")  # above any combined score
+    matcher = build_matcher(Settings.from_env(knowledge_dir=BAKERY), encoder=use_encoder,
+                            cache=EmbeddingCache(None))
+    assert not matcher.thresholds.fitted
+    match = matcher.match("送货路线谁来规划")  # an example itself: a fitted rule answers it
+    assert (match.decision, match.reason) == ("decline", "low_score")
+
+
+def test_fit_separates_two_clouds_and_caps_the_chat_that_passes():
+    rng = np.random.default_rng(0)
+    n = len(decide.FEATURES)
+    positives = rng.normal(1.0, 0.3, (200, n))
+    negatives = rng.normal(0.0, 0.3, (300, n))
+    rule = decide.fit(positives, negatives)
+    passed = np.mean([rule.probability(v) >= rule.decline_below for v in negatives])
+    answered = np.mean([rule.probability(v) >= rule.decline_below for v in positives])
+    assert passed <= decide.MAX_CHAT_PASS and answered > 0.95
+
+
+def test_a_folder_without_chat_falls_back_to_hand_thresholds(write_knowledge, use_encoder):
+    folder: Path = write_knowledge()
+    matcher = build_matcher(Settings(knowledge_dir=folder), encoder=use_encoder,
+                            cache=EmbeddingCache(None))
+    assert matcher.index.rule is None
+    assert matcher.match("Who owns the budget?").best.team.id == "finance"
