@@ -68,6 +68,9 @@ def create_app(settings: Settings, served: Serving | Matcher, client: WebClient 
         # An empty secret never verifies a real signature; HTTP mode refuses to start without one.
         signing_secret=settings.signing_secret or "",
         token_verification_enabled=False,  # done above, with a better message
+        # HTTP requests are verified before they are read (bot/slack/gate.py); Socket Mode
+        # needs no signature. Bolt's own check would read and log an unverified body first.
+        request_verification_enabled=False,
         process_before_response=False,
         logger=logging.getLogger(BOLT_LOGGER),
         listener_executor=listener_executor,

@@ -8,26 +8,28 @@ a container health check can see whether the websocket is up.
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import logging
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
-from slack_bolt.adapter.wsgi import SlackRequestHandler
-from slack_sdk.signature import SignatureVerifier
+from slack_bolt.request import BoltRequest
+from slack_bolt.response import BoltResponse
 
 from ..config import ConfigError, Settings
 from ..matcher import Matcher
 from ..reload import KnowledgeReloader, Serving
 from .admin import start_watching
 from .app import create_app
+from .gate import Refusal, check_request
 from .guard import malformed, parse
 from .settings_check import check_slack_settings, check_token_with_slack
 
@@ -40,13 +42,29 @@ Health = Callable[[], tuple[bool, dict[str, Any]]]
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
+# Connections waiting to be accepted: the standard library's 5 resets about 1% of them at 32
+# concurrent senders; the kernel caps this at net.core.somaxconn.
+LISTEN_BACKLOG = 1024
+# A client that stops sending for this long is dropped, so a slow sender cannot hold a thread.
+READ_TIMEOUT_SECONDS = 10
+
+
 class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
     """One thread per request: Slack must get its ack within 3 s even while others are served."""
 
     daemon_threads = True
+    request_queue_size = LISTEN_BACKLOG
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # The standard library prints a traceback to stderr here (a client that hung up
+        # mid-answer): one line in the log format instead.
+        logger.info("a connection from %s failed: %s", client_address[0],
+                    sys.exc_info()[0].__name__ if sys.exc_info()[0] else "unknown")
 
 
 class _QuietHandler(WSGIRequestHandler):
+    timeout = READ_TIMEOUT_SECONDS
+
     def log_message(self, format: str, *args: Any) -> None:  # the stdlib's names
         # The request line only (method, path, status): never headers or bodies.
         logger.debug("%s %s", self.address_string(), format % args)
@@ -66,63 +84,69 @@ def knowledge_health(serving: Serving, mode: str) -> dict[str, Any]:
     }
 
 
-def _malformed_request(environ: dict[str, Any], verifier: SignatureVerifier
-                       ) -> tuple[str, bool] | None:
-    """(why, signed) for a POST whose payload Bolt would crash on; None to pass it to Bolt.
+def _answer(start_response: Callable[..., Any], status: str, body: bytes = b"",
+            content_type: str = "text/plain") -> Iterable[bytes]:
+    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+    return [body]
 
-    Reads the body and puts it back for Bolt.
-    """
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return None
-    raw = environ["wsgi.input"].read(length) if length > 0 else b""
-    environ["wsgi.input"] = io.BytesIO(raw)
-    if not raw:
-        return None
-    why = malformed(parse(raw, environ.get("CONTENT_TYPE")))
-    if why is None:
-        return None
-    headers = {
-        "x-slack-request-timestamp": environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""),
-        "x-slack-signature": environ.get("HTTP_X_SLACK_SIGNATURE", ""),
-    }
-    return why, verifier.is_valid_request(raw, headers)
+
+def _to_bolt(app: App, environ: dict[str, Any], body: bytes) -> BoltResponse:
+    """Bolt routes the verified bytes (its own verification is off: we did it)."""
+    headers = {"content-type": [str(environ.get("CONTENT_TYPE") or "")]}
+    for name in ("HTTP_X_SLACK_RETRY_NUM", "HTTP_X_SLACK_RETRY_REASON"):
+        if environ.get(name):
+            headers[name[5:].lower().replace("_", "-")] = [str(environ[name])]
+    return app.dispatch(BoltRequest(body=body.decode("utf-8"), headers=headers))
+
+
+def _slack_post(app: App, secret: str, environ: dict[str, Any],
+                start_response: Callable[..., Any]) -> Iterable[bytes]:
+    checked = check_request(environ, secret)
+    if isinstance(checked, Refusal):
+        logger.info("refused a request to %s: %s", EVENTS_PATH, checked.why)
+        return _answer(start_response, checked.status)
+    payload = parse(checked.body, environ.get("CONTENT_TYPE"))
+    if payload is None:  # not UTF-8, or not JSON / a form: no Slack payload at all
+        logger.info("refused a signed request whose body cannot be parsed")
+        return _answer(start_response, "400 Bad Request")
+    why = malformed(payload)
+    if why is not None:
+        # Signed, so Slack sent it: acked (a refusal would be retried) and ignored.
+        logger.info("acked and ignored a signed request with a malformed payload: %s", why)
+        return _answer(start_response, "200 OK")
+    response = _to_bolt(app, environ, checked.body)
+    content_type = (response.headers.get("content-type") or ["text/plain"])[0]
+    return _answer(start_response, f"{response.status} {HTTPStatus(response.status).phrase}",
+                   response.body.encode("utf-8"), content_type)
 
 
 def wsgi_app(app: App | None, health: Health, path: str = EVENTS_PATH,
              signing_secret: str | None = None) -> WsgiApp:
-    """Bolt on `path` (signature verified by Bolt) and GET /healthz; 404 for anything else.
+    """Slack requests on `path` (checked by bot/slack/gate.py, then routed by Bolt) and
+    GET /healthz; 404 for anything else.
 
-    With the signing secret, a request whose payload is malformed never reaches Bolt (which
-    would answer it with a 500): acked here with 200 when signed, 401 when not.
+    Nothing a client sends turns into a 500 or a traceback: a failure of our own is logged
+    (without the body) and answered 500 only when the request itself was fine.
     """
-    slack = SlackRequestHandler(app, path) if app is not None else None
-    verifier = SignatureVerifier(signing_secret) if signing_secret else None
+    secret = signing_secret or ""
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in (
-            "GET", "HEAD"
-        ):
+        method, where = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
+        if where == HEALTH_PATH and method in ("GET", "HEAD"):
             ok, info = health()
-            body = json.dumps({"ok": ok, **info}).encode()
-            start_response("200 OK" if ok else "503 Service Unavailable",
-                           [("Content-Type", "application/json"),
-                            ("Content-Length", str(len(body)))])
-            return [body]
-        if slack is not None:
-            if verifier is not None and environ.get("REQUEST_METHOD") == "POST":
-                bad = _malformed_request(environ, verifier)
-                if bad is not None:
-                    why, signed = bad
-                    logger.info("%s a request with a malformed payload: %s",
-                                "acked and ignored" if signed else "refused unsigned", why)
-                    start_response("200 OK" if signed else "401 Unauthorized",
-                                   [("Content-Length", "0")])
-                    return [b""]
-            return slack(environ, start_response)
-        start_response("404 Not Found", [("Content-Type", "text/plain")])
-        return [b"Not Found"]
+            return _answer(start_response, "200 OK" if ok else "503 Service Unavailable",
+                           json.dumps({"ok": ok, **info}).encode(), "application/json")
+        if app is None or where != path:
+            return _answer(start_response, "404 Not Found", b"Not Found")
+        if method != "POST":
+            return _answer(start_response, "405 Method Not Allowed")
+        if not secret:  # an empty secret never verifies a real signature
+            return _answer(start_response, "401 Unauthorized")
+        try:
+            return _slack_post(app, secret, environ, start_response)
+        except Exception:
+            logger.exception("a Slack request could not be handled")
+            return _answer(start_response, "500 Internal Server Error")
 
     return application
 
