@@ -1,12 +1,15 @@
 """Wire Slack's surfaces to the module-level handlers: nothing but registration here.
 
-Events are acked by Bolt before the listener runs; commands and buttons ack in `ack_only` and do
-their work in lazy listeners, so Slack never waits on the matcher or the database.
+Slack's request was acked when it reached the inbox (bot/slack/inbox.py); a worker replays it
+through Bolt and the listener runs there, in the worker's thread, to the end. Bolt's ack() is
+still called (Bolt requires it) and goes nowhere.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from slack_bolt import Ack, App
 
@@ -22,6 +25,17 @@ def ack_only(ack: Ack) -> None:
     ack()
 
 
+def acked(work: Callable[..., None]) -> Callable[..., None]:
+    """A listener that acks for Bolt, then does `work` with the arguments Bolt passes."""
+
+    def listener(ack: Ack, body: dict[str, Any], action: dict[str, Any] | None,
+                 client: Any) -> None:
+        ack()
+        work(body=body, action=action, client=client)
+
+    return listener
+
+
 def register_listeners(app: App, bot: BotContext) -> None:
     """The three surfaces (mention, /owner, DM) and the buttons, answered through `bot`.
 
@@ -32,14 +46,13 @@ def register_listeners(app: App, bot: BotContext) -> None:
     app.event("message", matchers=[is_new_human_dm])(
         lambda event, client: events.on_direct_message(bot, event, client))
     app.event("message")(events.ignore_message)
-    app.command(command.COMMAND)(ack=ack_only, lazy=[lambda body: command.on_command(bot, body)])
-    vote = [lambda body, action: actions.on_vote(bot, body, action)]
-    app.action(ACTION_VOTE_UP)(ack=ack_only, lazy=vote)
-    app.action(ACTION_VOTE_DOWN)(ack=ack_only, lazy=vote)
-    app.action(ACTION_SHARE)(ack=ack_only,
-                             lazy=[lambda body, action: actions.on_share(bot, body, action)])
-    app.action(ALT_ACTION_PATTERN)(ack=ack_only, lazy=[
-        lambda body, action, client: actions.on_alternative(bot, body, action, client)])
+    app.command(command.COMMAND)(acked(lambda body, **_: command.on_command(bot, body)))
+    vote = acked(lambda body, action, **_: actions.on_vote(bot, body, action))
+    app.action(ACTION_VOTE_UP)(vote)
+    app.action(ACTION_VOTE_DOWN)(vote)
+    app.action(ACTION_SHARE)(acked(lambda body, action, **_: actions.on_share(bot, body, action)))
+    app.action(ALT_ACTION_PATTERN)(acked(
+        lambda body, action, client: actions.on_alternative(bot, body, action, client)))
     # Anything else Slack sends (another event type, a command or button of another app
     # version) is acked and ignored: an unacked request is retried and shows the user an error.
     app.event(_ANYTHING)(events.ignore_message)

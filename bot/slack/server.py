@@ -8,38 +8,35 @@ a container health check can see whether the websocket is up.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable
-from http import HTTPStatus
+from collections.abc import Callable
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
-from slack_bolt.request import BoltRequest
-from slack_bolt.response import BoltResponse
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 
 from ..config import ConfigError, Settings
 from ..matcher import Matcher
 from ..reload import KnowledgeReloader, Serving
+from ..store import Store, open_store
 from .admin import start_watching
 from .app import create_app
-from .gate import Refusal, check_request
-from .guard import malformed, parse
+from .guard import malformed
+from .inbox import Inbox, InboxLimits, kind_and_key, replay
+from .intake import EVENTS_PATH, HEALTH_PATH, READY_PATH, Health, WsgiApp, wsgi_app
 from .settings_check import check_slack_settings, check_token_with_slack
 
 logger = logging.getLogger(__name__)
 
-EVENTS_PATH = "/slack/events"
-HEALTH_PATH = "/healthz"
-
-Health = Callable[[], tuple[bool, dict[str, Any]]]
-WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+__all__ = ["EVENTS_PATH", "HEALTH_PATH", "READY_PATH", "http_server", "run_http",
+           "run_socket_mode", "socket_mode_handler", "wsgi_app"]
 
 
 # Connections waiting to be accepted: the standard library's 5 resets about 1% of them at 32
@@ -84,73 +81,6 @@ def knowledge_health(serving: Serving, mode: str) -> dict[str, Any]:
     }
 
 
-def _answer(start_response: Callable[..., Any], status: str, body: bytes = b"",
-            content_type: str = "text/plain") -> Iterable[bytes]:
-    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
-    return [body]
-
-
-def _to_bolt(app: App, environ: dict[str, Any], body: bytes) -> BoltResponse:
-    """Bolt routes the verified bytes (its own verification is off: we did it)."""
-    headers = {"content-type": [str(environ.get("CONTENT_TYPE") or "")]}
-    for name in ("HTTP_X_SLACK_RETRY_NUM", "HTTP_X_SLACK_RETRY_REASON"):
-        if environ.get(name):
-            headers[name[5:].lower().replace("_", "-")] = [str(environ[name])]
-    return app.dispatch(BoltRequest(body=body.decode("utf-8"), headers=headers))
-
-
-def _slack_post(app: App, secret: str, environ: dict[str, Any],
-                start_response: Callable[..., Any]) -> Iterable[bytes]:
-    checked = check_request(environ, secret)
-    if isinstance(checked, Refusal):
-        logger.info("refused a request to %s: %s", EVENTS_PATH, checked.why)
-        return _answer(start_response, checked.status)
-    payload = parse(checked.body, environ.get("CONTENT_TYPE"))
-    if payload is None:  # not UTF-8, or not JSON / a form: no Slack payload at all
-        logger.info("refused a signed request whose body cannot be parsed")
-        return _answer(start_response, "400 Bad Request")
-    why = malformed(payload)
-    if why is not None:
-        # Signed, so Slack sent it: acked (a refusal would be retried) and ignored.
-        logger.info("acked and ignored a signed request with a malformed payload: %s", why)
-        return _answer(start_response, "200 OK")
-    response = _to_bolt(app, environ, checked.body)
-    content_type = (response.headers.get("content-type") or ["text/plain"])[0]
-    return _answer(start_response, f"{response.status} {HTTPStatus(response.status).phrase}",
-                   response.body.encode("utf-8"), content_type)
-
-
-def wsgi_app(app: App | None, health: Health, path: str = EVENTS_PATH,
-             signing_secret: str | None = None) -> WsgiApp:
-    """Slack requests on `path` (checked by bot/slack/gate.py, then routed by Bolt) and
-    GET /healthz; 404 for anything else.
-
-    Nothing a client sends turns into a 500 or a traceback: a failure of our own is logged
-    (without the body) and answered 500 only when the request itself was fine.
-    """
-    secret = signing_secret or ""
-
-    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        method, where = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
-        if where == HEALTH_PATH and method in ("GET", "HEAD"):
-            ok, info = health()
-            return _answer(start_response, "200 OK" if ok else "503 Service Unavailable",
-                           json.dumps({"ok": ok, **info}).encode(), "application/json")
-        if app is None or where != path:
-            return _answer(start_response, "404 Not Found", b"Not Found")
-        if method != "POST":
-            return _answer(start_response, "405 Method Not Allowed")
-        if not secret:  # an empty secret never verifies a real signature
-            return _answer(start_response, "401 Unauthorized")
-        try:
-            return _slack_post(app, secret, environ, start_response)
-        except Exception:
-            logger.exception("a Slack request could not be handled")
-            return _answer(start_response, "500 Internal Server Error")
-
-    return application
-
-
 def make_http_server(application: WsgiApp, host: str, port: int) -> WSGIServer:
     """A threaded stdlib server; port 0 picks a free one (see server.server_port)."""
     return make_server(host, port, application, server_class=ThreadingWSGIServer,
@@ -172,16 +102,76 @@ def _wait_for_stop() -> None:
         stop.wait()
 
 
+class SlackHttpServer(ThreadingWSGIServer):
+    """The HTTP server and the inbox behind it: closing the server stops the inbox."""
+
+    inbox: Inbox
+    store: Store
+    owns_store: bool = False
+
+    def server_close(self) -> None:
+        super().server_close()
+        if getattr(self, "inbox", None) is not None:
+            self.inbox.stop()
+            if self.owns_store:
+                self.store.close()
+
+
+def inbox_limits(settings: Settings) -> InboxLimits:
+    return InboxLimits(workers=settings.workers, backlog=settings.backlog_limit,
+                       lease_seconds=settings.lease_seconds)
+
+
 def http_server(settings: Settings, served: Serving | Matcher, *, host: str = "0.0.0.0",
-                port: int = 3000, app: App | None = None) -> WSGIServer:
-    """The HTTP-mode server, built but not started: run_http serves it, tests drive it."""
+                port: int = 3000, app: App | None = None,
+                store: Store | None = None) -> SlackHttpServer:
+    """The HTTP-mode server with its inbox workers running, not yet serving: run_http serves
+    it, tests drive it. The inbox lives in `store` (settings.store_path when not given)."""
     check_slack_settings(settings, "http")
     serving = _serving(served)
+    serving.warm_up()  # the model loads now, before /readyz says yes, not at the first question
     app = app or create_app(settings, serving)
-    return make_http_server(
-        wsgi_app(app, lambda: (True, knowledge_health(serving, "http")),
-                 signing_secret=settings.signing_secret), host, port
-    )
+    owns_store = store is None
+    store = store if store is not None else open_store(settings.store_path)
+    inbox = Inbox(store, lambda item: replay(app, item), inbox_limits(settings))
+    application = wsgi_app(app, lambda: (True, knowledge_health(serving, "http")), inbox=inbox,
+                           ready=readiness(serving, inbox, store),
+                           signing_secret=settings.signing_secret)
+    server = make_server(host, port, application, server_class=SlackHttpServer,
+                         handler_class=_QuietHandler)
+    assert isinstance(server, SlackHttpServer)
+    server.inbox, server.store, server.owns_store = inbox, store, owns_store
+    inbox.start()  # what a previous run left in the inbox is served now, oldest first
+    return server
+
+
+def both(first: Health, second: Health) -> Health:
+    """Healthy when both are; their details merged."""
+
+    def check() -> tuple[bool, dict[str, Any]]:
+        (ok1, info1), (ok2, info2) = first(), second()
+        return ok1 and ok2, {**info2, **info1}
+
+    return check
+
+
+def readiness(serving: Serving, inbox: Inbox, store: Store) -> Health:
+    """/readyz: the model answers, the index has entries, the backlog is under its bound and
+    the store takes writes. A load balancer sends nothing here until all four hold."""
+
+    def ready() -> tuple[bool, dict[str, Any]]:
+        backlog = inbox.backlog()
+        checks = {
+            "model_loaded": serving.warmed.is_set(),
+            "index_built": len(serving.matcher.knowledge.entries) > 0,
+            "backlog_under_bound": backlog < inbox.limits.backlog,
+            "store_writable": store.writable(),
+        }
+        info = {**knowledge_health(serving, "http"), "backlog": backlog,
+                "backlog_bound": inbox.limits.backlog, **checks}
+        return all(checks.values()), info
+
+    return ready
 
 
 def _watch(reloader: KnowledgeReloader | None, settings: Settings, app: App):
@@ -202,29 +192,55 @@ def run_http(settings: Settings, served: Serving | Matcher, *, host: str = "0.0.
     serving = reloader.serving if reloader is not None else _serving(served)
     app = app or create_app(settings, serving, reloader=reloader)
     server = http_server(settings, serving, host=host, port=port, app=app)
-    logger.info("serving Slack on http://%s:%d%s (health: %s)", host, server.server_port,
-                EVENTS_PATH, HEALTH_PATH)
+    logger.info("serving Slack on http://%s:%d%s (health: %s, %s)", host, server.server_port,
+                EVENTS_PATH, HEALTH_PATH, READY_PATH)
     _serve_in_background(server)
     stop_watching = _watch(reloader, settings, app)
     try:
         _wait_for_stop()
     finally:
         stop_watching()
-        server.shutdown()
+        server.shutdown()  # no new requests: the rest of Slack's retries go to the next start
+        left = server.inbox.stop(settings.grace_seconds)
+        logger.info("stopped; %d request(s) left in the inbox", left)
         server.server_close()
 
 
-def socket_mode_handler(app: App, settings: Settings, *,
-                        ping_interval: float = 10) -> SocketModeHandler:
-    """The builtin (dependency-free) Socket Mode client, opened through the app's WebClient.
+class InboxSocketModeHandler(SocketModeHandler):
+    """Socket Mode through the inbox: an envelope is acked once its payload is stored, and
+    left unacked (Slack sends it again) when the backlog is at its bound."""
+
+    inbox: Inbox
+
+    def handle(self, socket: Any, req: SocketModeRequest) -> None:  # type: ignore[override]
+        payload = req.payload if isinstance(req.payload, dict) else None
+        if req.type not in _QUEUED_TYPES or payload is None or malformed(payload) is not None:
+            super().handle(socket, req)  # hello, disconnect, odd shapes: Bolt as before
+            return
+        kind, key = kind_and_key(payload)
+        if self.inbox.admit(kind, key, {"mode": "socket_mode", "body": payload}) != "full":
+            socket.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+
+
+_QUEUED_TYPES = ("events_api", "slash_commands", "interactive")
+
+
+def socket_mode_handler(app: App, settings: Settings, *, ping_interval: float = 10,
+                        inbox: Inbox | None = None) -> SocketModeHandler:
+    """The builtin (dependency-free) Socket Mode client, opened through the app's WebClient;
+    with an inbox, requests go through it (InboxSocketModeHandler).
 
     It reconnects by itself when the connection drops (auto_reconnect_enabled): its monitor
     notices within `ping_interval` seconds and opens a new URL with apps.connections.open.
     """
     if not settings.app_token:
         raise ConfigError("SLACK_APP_TOKEN is not set")
-    return SocketModeHandler(app, app_token=settings.app_token, auto_reconnect_enabled=True,
-                             ping_interval=ping_interval)
+    kind = InboxSocketModeHandler if inbox is not None else SocketModeHandler
+    handler = kind(app, app_token=settings.app_token, auto_reconnect_enabled=True,
+                   ping_interval=ping_interval)
+    if inbox is not None:
+        handler.inbox = inbox  # type: ignore[attr-defined]
+    return handler
 
 
 def run_socket_mode(settings: Settings, served: Serving | Matcher, *,
@@ -234,14 +250,19 @@ def run_socket_mode(settings: Settings, served: Serving | Matcher, *,
     """Connect over Socket Mode until stopped; with health_port, serve GET /healthz there."""
     check_slack_settings(settings, "socket")
     serving = reloader.serving if reloader is not None else _serving(served)
-    app = app or create_app(settings, serving, reloader=reloader)
-    handler = socket_mode_handler(app, settings)
+    serving.warm_up()
+    store = open_store(settings.store_path)
+    app = app or create_app(settings, serving, reloader=reloader, store=store)
+    inbox = Inbox(store, lambda item: replay(app, item), inbox_limits(settings))
+    inbox.start()
+    handler = socket_mode_handler(app, settings, inbox=inbox)
     health_server = None
     if health_port is not None:
         def health() -> tuple[bool, dict[str, Any]]:
             return handler.client.is_connected(), knowledge_health(serving, "socket")
 
-        health_server = make_http_server(wsgi_app(None, health), health_host, health_port)
+        health_server = make_http_server(wsgi_app(None, health, ready=both(
+            health, readiness(serving, inbox, store))), health_host, health_port)
         _serve_in_background(health_server)
         logger.info("health check on http://%s:%d%s", health_host, health_server.server_port,
                     HEALTH_PATH)
@@ -254,7 +275,9 @@ def run_socket_mode(settings: Settings, served: Serving | Matcher, *,
         _wait_for_stop()
     finally:
         stop_watching()
-        handler.close()
+        handler.close()  # no new envelopes
+        inbox.stop(settings.grace_seconds)
+        store.close()
         if health_server is not None:
             health_server.shutdown()
             health_server.server_close()

@@ -4,6 +4,7 @@ answers   every answered question, keyed by a ref that the reply's buttons carry
 votes     one row per (ref, user): clicking again changes the vote, never adds a row
 declined  questions the bot did not answer: what the knowledge is missing
 failed_replies  replies Slack would not take (after retries): the question is never lost
+inbox     acked requests until answered (sqlite_inbox.py)
 
 WAL journal, synchronous=FULL and one transaction per write: a process killed mid-write leaves
 every committed row and no partial one; several processes may write the same file.
@@ -20,6 +21,7 @@ from pathlib import Path
 from ..errors import unusable_data_file
 from ..matcher import Match
 from .records import AnswerRecord, StoreError, Vote
+from .sqlite_inbox import INBOX_SCHEMA, SqliteInbox
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS answers (
@@ -96,7 +98,7 @@ def _score(value: float) -> float:
     return value if math.isfinite(value) else 0.0
 
 
-class SqliteStore:
+class SqliteStore(SqliteInbox):
     """Thread-safe: Bolt runs listeners on a thread pool, so one connection sits behind a lock."""
 
     def __init__(self, path: Path | str):
@@ -119,7 +121,7 @@ class SqliteStore:
             self._conn.execute("PRAGMA synchronous=FULL")
             self._conn.execute("PRAGMA busy_timeout=10000")
             with self._conn:
-                self._conn.executescript(_SCHEMA)
+                self._conn.executescript(_SCHEMA + INBOX_SCHEMA)
 
     def close(self) -> None:
         with self._lock:
