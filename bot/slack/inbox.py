@@ -43,7 +43,8 @@ class InboxLimits:
     workers: int = 4
     backlog: int = 1000  # past this, requests are not acked (503) and Slack retries them
     lease_seconds: float = 120.0  # longer than one answer with its delivery retries
-    poll_seconds: float = 0.5  # how often an idle worker looks for expired leases
+    poll_seconds: float = 2.0  # how often an idle worker looks for expired leases (new work
+    # wakes a worker at once; this only bounds how late a dead process's lease is noticed)
 
 
 def kind_and_key(payload: dict[str, Any]) -> tuple[str, str]:

@@ -190,8 +190,9 @@ def run_http(settings: Settings, served: Serving | Matcher, *, host: str = "0.0.
     """
     check_slack_settings(settings, "http")
     serving = reloader.serving if reloader is not None else _serving(served)
-    app = app or create_app(settings, serving, reloader=reloader)
-    server = http_server(settings, serving, host=host, port=port, app=app)
+    store = open_store(settings.store_path)  # one connection for the inbox and the records
+    app = app or create_app(settings, serving, reloader=reloader, store=store)
+    server = http_server(settings, serving, host=host, port=port, app=app, store=store)
     logger.info("serving Slack on http://%s:%d%s (health: %s, %s)", host, server.server_port,
                 EVENTS_PATH, HEALTH_PATH, READY_PATH)
     _serve_in_background(server)
@@ -204,6 +205,7 @@ def run_http(settings: Settings, served: Serving | Matcher, *, host: str = "0.0.
         left = server.inbox.stop(settings.grace_seconds)
         logger.info("stopped; %d request(s) left in the inbox", left)
         server.server_close()
+        store.close()
 
 
 class InboxSocketModeHandler(SocketModeHandler):
