@@ -16,7 +16,7 @@ from slack_bolt import Ack, App
 from . import actions, command, events
 from .blocks import ACTION_SHARE, ACTION_VOTE_DOWN, ACTION_VOTE_UP, ALT_ACTION_PATTERN
 from .context import BotContext
-from .payload import is_new_human_dm
+from .payload import is_new_human_dm, text_field
 
 _ANYTHING = re.compile(r".*")
 
@@ -42,9 +42,11 @@ def register_listeners(app: App, bot: BotContext) -> None:
     Bolt passes a listener the arguments its parameter names ask for, so each lambda names
     exactly what its handler reads.
     """
-    app.event("app_mention")(lambda event, client: events.on_mention(bot, event, client))
+    app.event("app_mention")(lambda body, event, client: events.on_mention(
+        bot, event, client, text_field(body.get("event_id"))))
     app.event("message", matchers=[is_new_human_dm])(
-        lambda event, client: events.on_direct_message(bot, event, client))
+        lambda body, event, client: events.on_direct_message(
+            bot, event, client, text_field(body.get("event_id"))))
     app.event("message")(events.ignore_message)
     app.command(command.COMMAND)(acked(lambda body, **_: command.on_command(bot, body)))
     vote = acked(lambda body, action, **_: actions.on_vote(bot, body, action))

@@ -26,7 +26,8 @@ class Store(Protocol):
 
     def record_failed_reply(self, question: str, target: str, error: str, *,
                             ref: str | None = None, surface: str = "", user: str | None = None,
-                            channel: str | None = None) -> None: ...
+                            channel: str | None = None, thread_ts: str | None = None,
+                            event_id: str | None = None, request: str | None = None) -> None: ...
 
     def answer(self, ref: str) -> AnswerRecord | None: ...
 
@@ -38,7 +39,12 @@ class Store(Protocol):
 
     def declined(self) -> list[dict[str, object]]: ...
 
-    def failed_replies(self) -> list[dict[str, object]]: ...
+    def failed_replies(self, pending_only: bool = False) -> list[dict[str, object]]:
+        """Replies that could not be delivered, oldest first; `pending_only`: not yet
+        delivered by `owner-bot failed retry`."""
+        ...
+
+    def failed_reply_delivered(self, failed_id: int) -> None: ...
 
     # The inbox: every acked request, until it is answered. Times are seconds since the epoch.
     def inbox_add(self, key: str, kind: str, payload: str, *, limit: int) -> Admission:

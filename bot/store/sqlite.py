@@ -71,12 +71,19 @@ CREATE TABLE IF NOT EXISTS failed_replies (
     channel TEXT,
     target TEXT NOT NULL,
     error TEXT NOT NULL,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    thread_ts TEXT,
+    event_id TEXT,
+    request TEXT,
+    delivered_at TEXT
 );
 CREATE VIEW IF NOT EXISTS feedback AS
     SELECT a.question, a.entry, a.team, a.score, v.user, v.channel, v.vote, v.updated_at AS time
     FROM votes v JOIN answers a ON a.ref = v.ref;
 """
+
+
+_FAILED_REPLY_COLUMNS = ("thread_ts", "event_id", "request", "delivered_at")
 
 
 def _now() -> str:
@@ -122,6 +129,14 @@ class SqliteStore(SqliteInbox):
             self._conn.execute("PRAGMA busy_timeout=10000")
             with self._conn:
                 self._conn.executescript(_SCHEMA + INBOX_SCHEMA)
+                self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """A database made by an older version gets the columns added since (all nullable)."""
+        have = {row[1] for row in self._conn.execute("PRAGMA table_info(failed_replies)")}
+        for name in _FAILED_REPLY_COLUMNS:
+            if name not in have:
+                self._conn.execute(f"ALTER TABLE failed_replies ADD COLUMN {name} TEXT")
 
     def close(self) -> None:
         with self._lock:
@@ -157,23 +172,34 @@ class SqliteStore(SqliteInbox):
 
     def record_failed_reply(self, question: str, target: str, error: str, *,
                             ref: str | None = None, surface: str = "", user: str | None = None,
-                            channel: str | None = None) -> None:
-        """A reply that could not be delivered: kept so an admin can answer by hand."""
+                            channel: str | None = None, thread_ts: str | None = None,
+                            event_id: str | None = None, request: str | None = None) -> None:
+        """A reply that could not be delivered: kept (with the request that failed, as JSON)
+        so `owner-bot failed retry` can send it again, or an admin can answer by hand."""
         with self._lock, self._conn:
             self._conn.execute(
                 "INSERT INTO failed_replies (ref, question, surface, user, channel, target,"
-                " error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                _row(ref, question, surface, user, channel, target, error, _now()),
+                " error, created_at, thread_ts, event_id, request)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                _row(ref, question, surface, user, channel, target, error, _now(), thread_ts,
+                     event_id, request),
             )
 
-    def failed_replies(self) -> list[dict[str, object]]:
+    def failed_replies(self, pending_only: bool = False) -> list[dict[str, object]]:
+        where = " WHERE delivered_at IS NULL" if pending_only else ""
         with self._lock:
             cursor = self._conn.execute(
-                "SELECT ref, question, surface, user, channel, target, error, created_at"
-                " FROM failed_replies ORDER BY id"
+                "SELECT id, ref, question, surface, user, channel, thread_ts, event_id, target,"
+                f" error, created_at, request, delivered_at FROM failed_replies{where}"
+                " ORDER BY id"
             )
             names = [d[0] for d in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def failed_reply_delivered(self, failed_id: int) -> None:
+        with self._lock, self._conn:
+            self._conn.execute("UPDATE failed_replies SET delivered_at = ? WHERE id = ?",
+                               (_now(), failed_id))
 
     def answer(self, ref: str) -> AnswerRecord | None:
         with self._lock:
