@@ -13,6 +13,8 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from .records import Admission, InboxItem
 
@@ -40,6 +42,23 @@ class SqliteInbox:
     _lock: threading.Lock
     _conn: sqlite3.Connection
 
+    @contextmanager
+    def _not_synced(self) -> Iterator[None]:
+        """One transaction without an fsync of its own (the next synced commit carries it).
+
+        For claims and done marks: each fsync costs ~3 ms here, and four per request capped
+        the bot near 80 requests/s. In WAL mode such a commit survives a killed process; only
+        an OS crash or power loss can lose it, and then the request is served again (a claim
+        lost) or, rarely, posted twice (a done mark lost). The ack's own write stays synced.
+        Call with the lock held.
+        """
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        try:
+            with self._conn:
+                yield
+        finally:
+            self._conn.execute("PRAGMA synchronous=FULL")
+
     def inbox_add(self, key: str, kind: str, payload: str, *, limit: int) -> Admission:
         with self._lock, self._conn:
             if self._conn.execute("SELECT 1 FROM inbox WHERE key = ?", (key,)).fetchone():
@@ -55,7 +74,7 @@ class SqliteInbox:
 
     def inbox_claim(self, worker: str, lease_seconds: float) -> InboxItem | None:
         now = time.time()
-        with self._lock, self._conn:
+        with self._lock, self._not_synced():
             row = self._conn.execute(
                 "UPDATE inbox SET state = 'claimed', worker = ?, lease_until = ?,"
                 " attempts = attempts + 1 WHERE id = (SELECT id FROM inbox WHERE"
@@ -67,7 +86,7 @@ class SqliteInbox:
 
     def inbox_done(self, item_id: int) -> None:
         # The payload (the user's text) goes: the key alone is enough to stop a redelivery.
-        with self._lock, self._conn:
+        with self._lock, self._not_synced():
             self._conn.execute(
                 "UPDATE inbox SET state = 'done', done_at = ?, payload = '', lease_until = NULL"
                 " WHERE id = ?", (time.time(), item_id),
