@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -240,6 +241,60 @@ def run(use_http: bool, port: int, host: str, health_port: int | None,
 cli.add_command(cli_history.report)
 cli.add_command(cli_history.forget)
 cli.add_command(cli_learned.learned)
+
+
+@cli.group()
+def failed() -> None:
+    """Replies Slack would not take (after retries): list them, send them again."""
+
+
+def _store_and_settings() -> tuple[Any, Settings]:
+    from .store import open_store
+
+    try:
+        settings = Settings.from_env()
+        return open_store(settings.store_path), settings
+    except OwnerBotError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@failed.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Also the ones delivered since.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per reply.")
+def failed_list(show_all: bool, as_json: bool) -> None:
+    """One line per failed reply: when, where (channel, thread), event id, error, question."""
+    store, _ = _store_and_settings()
+    rows = store.failed_replies(pending_only=not show_all)
+    store.close()
+    for row in rows:
+        row = {k: v for k, v in row.items() if k != "request"}
+        if as_json:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        else:
+            click.echo(f"{row['id']}  {row['created_at']}  {row['surface']}  "
+                       f"{row['channel'] or '-'}  thread {row['thread_ts'] or '-'}  "
+                       f"event {row['event_id'] or '-'}  {row['target']}: {row['error']}  "
+                       f"{'delivered ' + str(row['delivered_at']) if row['delivered_at'] else ''}"
+                       f"  {row['question']!r}")
+    if not as_json:
+        click.echo(f"{len(rows)} failed repl{'y' if len(rows) == 1 else 'ies'}", err=True)
+
+
+@failed.command("retry")
+def failed_retry() -> None:
+    """Send every failed reply again (SLACK_BOT_TOKEN, SLACK_API_URL); exit 1 if some fail."""
+    from .slack.app import make_web_client
+    from .slack.failed import retry_failed
+
+    store, settings = _store_and_settings()
+    try:
+        report = retry_failed(store, make_web_client(settings))
+    finally:
+        store.close()
+    click.echo(f"delivered {report.delivered}, still failing {report.failed}, "
+               f"without a stored request {report.not_retryable}")
+    if report.failed:
+        sys.exit(1)
 
 
 def main() -> None:

@@ -56,12 +56,27 @@ def _int_env(name: str, minimum: int | None = None) -> int | None:
     except ValueError:
         raise ConfigError(f"{name}={raw!r} is not a whole number") from None
     if minimum is not None and value < minimum:
-        raise ConfigError(f"{name} must be 0 (off) or a positive whole number")
+        raise ConfigError(f"{name} must be 0 (off) or a positive whole number" if minimum == 0
+                          else f"{name} must be a positive whole number")
     return value
 
 
 def _ids_env(name: str) -> frozenset[str]:
     return frozenset(x.strip() for x in os.environ.get(name, "").split(",") if x.strip())
+
+
+def _inbox_env() -> dict[str, object]:
+    values: dict[str, object] = {
+        "workers": _int_env("OWNER_BOT_WORKERS", minimum=1),
+        "backlog_limit": _int_env("OWNER_BOT_BACKLOG", minimum=1),
+    }
+    for field_name, name in (("lease_seconds", "OWNER_BOT_LEASE_SECONDS"),
+                             ("grace_seconds", "OWNER_BOT_GRACE_SECONDS")):
+        value = _float_env(name)
+        if value is not None and value <= 0:
+            raise ConfigError(f"{name} must be a positive number of seconds")
+        values[field_name] = value
+    return {k: v for k, v in values.items() if v is not None}
 
 
 @dataclass(frozen=True)
@@ -81,6 +96,15 @@ class Settings:
     rate_limit_per_minute: int = 20  # questions per user per minute; 0: no limit
     reload_seconds: float = 5.0  # how often the running bot looks for knowledge edits; 0: never
     retention_days: int = 90  # stored questions and votes are deleted after this; 0: kept
+    # The inbox (bot/slack/inbox.py): worker threads; requests waiting before new ones get 503
+    # (at ~100 replies/s on 2 cores, 1,000 is ten seconds of work); how long a claimed request
+    # is held before another process may serve it (longer than one answer with its retries);
+    # how long SIGTERM drains before leaving the rest for the next start (compose's
+    # stop_grace_period is this plus 5 s).
+    workers: int = 4
+    backlog_limit: int = 1000
+    lease_seconds: float = 120.0
+    grace_seconds: float = 20.0
 
     @property
     def cache_path(self) -> Path:
@@ -115,6 +139,7 @@ class Settings:
             if reload_seconds < 0:
                 raise ConfigError("OWNER_BOT_RELOAD_SECONDS must be 0 (off) or a positive number")
             values["reload_seconds"] = reload_seconds
+        values.update(_inbox_env())
         values["bot_token"] = env.get("SLACK_BOT_TOKEN") or None
         values["app_token"] = env.get("SLACK_APP_TOKEN") or None
         values["signing_secret"] = env.get("SLACK_SIGNING_SECRET") or None

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from .cache import EmbeddingCache
 from .config import Settings
+from .cpu import cap_numeric_threads
 from .encoders import Encoder, load_encoder
 from .learning import served_knowledge
 from .matcher import DEFAULT_THRESHOLDS, Matcher, Thresholds, build_index
@@ -44,4 +45,5 @@ def build_matcher(
         index.matrix.shape[0] + len(index.offtopic),
         cache.path or "in memory",
     )
+    cap_numeric_threads()  # numpy is loaded now: its BLAS threads would spin between questions
     return Matcher(index, encoder, thresholds)

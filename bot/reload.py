@@ -39,6 +39,12 @@ class Serving:
 
     def __init__(self, matcher: Matcher):
         self.matcher = matcher
+        self.warmed = threading.Event()  # the encoder has answered once: the model is loaded
+
+    def warm_up(self) -> None:
+        """Load the model now (encoders load lazily), so the first question does not wait."""
+        self.matcher.encoder.encode_queries(["warm-up"])
+        self.warmed.set()
 
 
 class KnowledgeReloader:

@@ -15,7 +15,6 @@ from ..matcher import Matcher
 from ..reload import KnowledgeReloader, Serving
 from ..store import Store, open_store
 from .context import BotContext
-from .dedupe import SeenEvents, dedupe_middleware
 from .delivery import Delivery, retry_handlers
 from .guard import MalformedPayloadGuard
 from .listeners import register_listeners
@@ -43,7 +42,6 @@ def on_error(error: Exception, body: dict[str, Any]) -> None:
 
 def create_app(settings: Settings, served: Serving | Matcher, client: WebClient | None = None,
                store: Store | None = None, *, verify_token: bool = True,
-               seen_events: SeenEvents | None = None,
                listener_executor: Executor | None = None,
                reloader: KnowledgeReloader | None = None,
                limiter: RateLimiter | None = None) -> App:
@@ -70,12 +68,16 @@ def create_app(settings: Settings, served: Serving | Matcher, client: WebClient 
         # An empty secret never verifies a real signature; HTTP mode refuses to start without one.
         signing_secret=settings.signing_secret or "",
         token_verification_enabled=False,  # done above, with a better message
-        process_before_response=False,
+        # HTTP requests are verified before they are read (bot/slack/gate.py); Socket Mode
+        # needs no signature. Bolt's own check would read and log an unverified body first.
+        request_verification_enabled=False,
+        # Slack was acked when the request reached the inbox: Bolt runs the listener to the
+        # end in the inbox worker that replays it (bot/slack/inbox.py).
+        process_before_response=True,
         logger=logging.getLogger(BOLT_LOGGER),
         listener_executor=listener_executor,
         before_authorize=MalformedPayloadGuard(),  # after the signature check
     )
-    app.use(dedupe_middleware(seen_events or SeenEvents()))
     bot = BotContext(
         serving=serving, store=store, delivery=Delivery(store),
         limiter=limiter or RateLimiter(settings.rate_limit_per_minute),

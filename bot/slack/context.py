@@ -47,10 +47,10 @@ class BotContext:
 
     def post(self, client: WebClient, channel: str, reply: Reply, thread_ts: str | None,
              about: About) -> None:
-        self.delivery.send(about, "chat.postMessage", lambda: client.chat_postMessage(
-            channel=channel, thread_ts=thread_ts, text=reply.text, blocks=reply.blocks or None,
-            unfurl_links=False, unfurl_media=False,
-        ))
+        self.delivery.send(about, "chat.postMessage", client.chat_postMessage, {
+            "channel": channel, "thread_ts": thread_ts, "text": reply.text,
+            "blocks": reply.blocks or None, "unfurl_links": False, "unfurl_media": False,
+        })
 
     def ephemeral(self, body: dict[str, Any], about: About, text: str) -> None:
         """A reply only the clicker or the /owner user sees, on the request's response_url."""
@@ -64,6 +64,7 @@ class BotContext:
 
 
 def about(reply: Reply, question: Question, surface: str, user: str | None,
-          channel: str | None) -> About:
+          channel: str | None, thread_ts: str | None = None,
+          event_id: str | None = None) -> About:
     """What a reply answers, for delivery's records."""
-    return About(question.text, surface, user, channel, reply.ref)
+    return About(question.text, surface, user, channel, reply.ref, thread_ts, event_id)

@@ -9,6 +9,7 @@ store's failed_replies table, so an admin can see who asked what and answer by h
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,6 +50,8 @@ class About:
     user: str | None = None
     channel: str | None = None
     ref: str | None = None
+    thread_ts: str | None = None
+    event_id: str | None = None
 
 
 def _describe(exc: BaseException) -> str:
@@ -66,7 +69,8 @@ class Delivery:
         self.max_retries = max_retries
         self.timeout = timeout
 
-    def failed(self, about: About, target: str, error: str) -> None:
+    def failed(self, about: About, target: str, error: str,
+               request: dict[str, Any] | None = None) -> None:
         # Ids only: the question itself goes to the store, never to a log line.
         logger.error(
             "could not deliver the reply (%s, %s) after retries: %s; question ref %s from %s "
@@ -75,21 +79,26 @@ class Delivery:
         )
         if self.store is not None:
             try:
+                # The request itself too, so `owner-bot failed retry` can send it again.
                 self.store.record_failed_reply(
                     about.question, target, error, ref=about.ref, surface=about.surface,
-                    user=about.user, channel=about.channel,
+                    user=about.user, channel=about.channel, thread_ts=about.thread_ts,
+                    event_id=about.event_id,
+                    request=json.dumps(request, ensure_ascii=False) if request else None,
                 )
             except Exception:
                 logger.exception("could not record the failed reply (ref %s)", about.ref or "-")
 
-    def send(self, about: About, target: str, call: Callable[[], Any]) -> bool:
-        """Run `call` (a WebClient call, which retries by itself); False, logged and stored,
-        if it still failed. `target` names the method for the log, e.g. "chat.postMessage"."""
+    def send(self, about: About, target: str, call: Callable[..., Any],
+             request: dict[str, Any] | None = None) -> bool:
+        """Run `call(**request)` (a WebClient method, which retries by itself); False, logged
+        and stored with the request, if it still failed. `target` names the method for the
+        log, e.g. "chat.postMessage"."""
         try:
-            call()
+            call(**(request or {}))
             return True
         except (SlackApiError, URLError, OSError) as exc:
-            self.failed(about, target, _describe(exc))
+            self.failed(about, target, _describe(exc), request)
             return False
 
     def respond(self, response_url: str | None, about: About, **payload: Any) -> bool:
@@ -99,12 +108,13 @@ class Delivery:
             return False
         webhook = WebhookClient(response_url, timeout=self.timeout,
                                 retry_handlers=retry_handlers(self.max_retries))
+        request = {"response_url": response_url, **payload}
         try:
             response = webhook.send_dict(payload)
         except (URLError, OSError) as exc:
-            self.failed(about, "response_url", exc.__class__.__name__)
+            self.failed(about, "response_url", exc.__class__.__name__, request)
             return False
         if response.status_code != 200:
-            self.failed(about, "response_url", f"HTTP {response.status_code}")
+            self.failed(about, "response_url", f"HTTP {response.status_code}", request)
             return False
         return True

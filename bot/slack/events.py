@@ -17,7 +17,8 @@ from .context import BotContext, about
 from .payload import is_from_bot, text_field
 
 
-def on_mention(bot: BotContext, event: dict[str, Any], client: WebClient) -> None:
+def on_mention(bot: BotContext, event: dict[str, Any], client: WebClient,
+               event_id: str | None = None) -> None:
     channel = text_field(event.get("channel"))
     # A mention inside a DM also arrives as message.im, which answers it.
     if is_from_bot(event) or not channel or channel.startswith("D"):
@@ -27,15 +28,16 @@ def on_mention(bot: BotContext, event: dict[str, Any], client: WebClient) -> Non
     question = Question.of(text_field(event.get("text")))
     refusal = bot.too_fast(user, question)
     if refusal:
-        sent = about(Reply(refusal), question, "mention", user, channel)
-        bot.delivery.send(sent, "chat.postEphemeral", lambda: client.chat_postEphemeral(
-            channel=channel, user=user, text=refusal, thread_ts=thread_ts,
-        ))
+        sent = about(Reply(refusal), question, "mention", user, channel, thread_ts, event_id)
+        bot.delivery.send(sent, "chat.postEphemeral", client.chat_postEphemeral, {
+            "channel": channel, "user": user, "text": refusal, "thread_ts": thread_ts,
+        })
         return
-    _answer(bot, client, question, Asker(user, channel, "mention"), thread_ts)
+    _answer(bot, client, question, Asker(user, channel, "mention"), thread_ts, event_id)
 
 
-def on_direct_message(bot: BotContext, event: dict[str, Any], client: WebClient) -> None:
+def on_direct_message(bot: BotContext, event: dict[str, Any], client: WebClient,
+                      event_id: str | None = None) -> None:
     channel = text_field(event.get("channel"))
     if not channel:
         return
@@ -45,17 +47,19 @@ def on_direct_message(bot: BotContext, event: dict[str, Any], client: WebClient)
     refusal = bot.too_fast(user, question)
     if refusal:
         reply = Reply(refusal)
-        bot.post(client, channel, reply, thread_ts, about(reply, question, "dm", user, channel))
+        bot.post(client, channel, reply, thread_ts,
+                 about(reply, question, "dm", user, channel, thread_ts, event_id))
         return
-    _answer(bot, client, question, Asker(user, channel, "dm"), thread_ts)
+    _answer(bot, client, question, Asker(user, channel, "dm"), thread_ts, event_id)
 
 
 def _answer(bot: BotContext, client: WebClient, question: Question, asker: Asker,
-            thread_ts: str | None) -> None:
+            thread_ts: str | None, event_id: str | None) -> None:
     assert asker.channel is not None
     reply = reply_to(bot.serving.matcher, question, store=bot.store, asker=asker)
     bot.post(client, asker.channel, reply, thread_ts,
-             about(reply, question, asker.surface, asker.user, asker.channel))
+             about(reply, question, asker.surface, asker.user, asker.channel, thread_ts,
+                   event_id))
 
 
 def ignore_message() -> None:

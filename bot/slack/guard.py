@@ -2,7 +2,7 @@
 
 Slack never sends these, but Bolt indexes into the body while it builds the request (before any
 middleware or listener) and turns such a payload into an HTTP 500 and an error log. The HTTP
-server checks the signature and the shape first (server.wsgi_app) and acks a malformed request
+server checks the signature and the shape first (intake.wsgi_app) and acks a malformed request
 with 200; MalformedPayloadGuard does the same inside Bolt, after the signature check, for
 payloads that got that far (Socket Mode).
 """

@@ -10,11 +10,21 @@ from pathlib import Path
 from typing import Protocol
 
 from ..matcher import Match
-from .records import AnswerRecord, Asked, Asker, StoreError, Suggestion, Vote, new_ref
+from .records import (
+    Admission,
+    AnswerRecord,
+    Asked,
+    Asker,
+    InboxItem,
+    StoreError,
+    Suggestion,
+    Vote,
+    new_ref,
+)
 from .sqlite import SqliteStore
 
-__all__ = ["AnswerRecord", "Asked", "Asker", "SqliteStore", "Store", "StoreError", "Suggestion",
-           "Vote", "new_ref", "open_store"]
+__all__ = ["Admission", "AnswerRecord", "Asked", "Asker", "InboxItem", "SqliteStore", "Store",
+           "StoreError", "Suggestion", "Vote", "new_ref", "open_store"]
 
 
 class Store(Protocol):
@@ -26,7 +36,8 @@ class Store(Protocol):
 
     def record_failed_reply(self, question: str, target: str, error: str, *,
                             ref: str | None = None, surface: str = "", user: str | None = None,
-                            channel: str | None = None) -> None: ...
+                            channel: str | None = None, thread_ts: str | None = None,
+                            event_id: str | None = None, request: str | None = None) -> None: ...
 
     def answer(self, ref: str) -> AnswerRecord | None: ...
 
@@ -38,7 +49,39 @@ class Store(Protocol):
 
     def declined(self) -> list[dict[str, object]]: ...
 
-    def failed_replies(self) -> list[dict[str, object]]: ...
+    def failed_replies(self, pending_only: bool = False) -> list[dict[str, object]]:
+        """Replies that could not be delivered, oldest first; `pending_only`: not yet
+        delivered by `owner-bot failed retry`."""
+        ...
+
+    def failed_reply_delivered(self, failed_id: int) -> None: ...
+
+    # The inbox: every acked request, until it is answered. Times are seconds since the epoch.
+    def inbox_add(self, key: str, kind: str, payload: str, *, limit: int) -> Admission:
+        """Store the request in one short transaction (before the ack): "duplicate" when `key`
+        is known (served or not), "full" when `limit` requests are waiting already."""
+        ...
+
+    def inbox_claim(self, worker: str, lease_seconds: float) -> InboxItem | None:
+        """The oldest request nobody holds (or whose holder's lease ran out), now `worker`'s
+        for `lease_seconds`; None when there is none."""
+        ...
+
+    def inbox_done(self, item_id: int) -> None:
+        """Answered: never served again; its key still stops a redelivery."""
+        ...
+
+    def inbox_backlog(self) -> int:
+        """Requests not yet answered (waiting or held)."""
+        ...
+
+    def inbox_prune(self, keep_seconds: float) -> int:
+        """Forget answered requests older than `keep_seconds`; how many were forgotten."""
+        ...
+
+    def writable(self) -> bool:
+        """Whether a write would succeed now (for /readyz)."""
+        ...
 
     def asked(self, days: int | None = None) -> list[Asked]: ...
 

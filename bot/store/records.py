@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Literal
 
 from ..errors import OwnerBotError
 
@@ -80,3 +81,20 @@ class Suggestion:
     created_at: str
     decided_by: str | None = None
     decided_at: str | None = None
+
+
+# What became of a request offered to the inbox: stored, already there (a redelivery), or
+# refused because the backlog is at its bound (not acked: Slack retries it later).
+Admission = Literal["added", "duplicate", "full"]
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """One acked request waiting for its answer: `payload` is what the worker replays."""
+
+    id: int
+    key: str  # event:<event_id>, or command:/action:<unique id>
+    kind: str  # event | command | action
+    payload: str
+    received_at: float  # seconds since the epoch
+    attempts: int  # claims so far, this one included

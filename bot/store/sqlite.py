@@ -4,6 +4,7 @@ answers   every answered question, keyed by a ref that the reply's buttons carry
 votes     one row per (ref, user): clicking again changes the vote, never adds a row
 declined  questions the bot did not answer: what the knowledge is missing
 failed_replies  replies Slack would not take (after retries): the question is never lost
+inbox     acked requests until answered (sqlite_inbox.py)
 
 WAL journal, synchronous=FULL and one transaction per write: a process killed mid-write leaves
 every committed row and no partial one; several processes may write the same file.
@@ -21,6 +22,7 @@ from ..errors import unusable_data_file
 from ..matcher import Match
 from .records import AnswerRecord, StoreError, Vote
 from .sqlite_history import HistoryQueries
+from .sqlite_inbox import INBOX_SCHEMA, SqliteInbox
 from .sqlite_learning import LEARNING_SCHEMA, LearningQueries
 
 _SCHEMA = """
@@ -71,12 +73,19 @@ CREATE TABLE IF NOT EXISTS failed_replies (
     channel TEXT,
     target TEXT NOT NULL,
     error TEXT NOT NULL,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    thread_ts TEXT,
+    event_id TEXT,
+    request TEXT,
+    delivered_at TEXT
 );
 CREATE VIEW IF NOT EXISTS feedback AS
     SELECT a.question, a.entry, a.team, a.score, v.user, v.channel, v.vote, v.updated_at AS time
     FROM votes v JOIN answers a ON a.ref = v.ref;
 """
+
+
+_FAILED_REPLY_COLUMNS = ("thread_ts", "event_id", "request", "delivered_at")
 
 
 def _now() -> str:
@@ -98,7 +107,7 @@ def _score(value: float) -> float:
     return value if math.isfinite(value) else 0.0
 
 
-class SqliteStore(HistoryQueries, LearningQueries):
+class SqliteStore(SqliteInbox, HistoryQueries, LearningQueries):
     """Thread-safe: Bolt runs listeners on a thread pool, so one connection sits behind a lock."""
 
     def __init__(self, path: Path | str):
@@ -123,7 +132,15 @@ class SqliteStore(HistoryQueries, LearningQueries):
             # A deleted question (retention, `owner-bot forget`) is overwritten, not just unlinked.
             self._conn.execute("PRAGMA secure_delete=ON")
             with self._conn:
-                self._conn.executescript(_SCHEMA + LEARNING_SCHEMA)
+                self._conn.executescript(_SCHEMA + INBOX_SCHEMA + LEARNING_SCHEMA)
+                self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """A database made by an older version gets the columns added since (all nullable)."""
+        have = {row[1] for row in self._conn.execute("PRAGMA table_info(failed_replies)")}
+        for name in _FAILED_REPLY_COLUMNS:
+            if name not in have:
+                self._conn.execute(f"ALTER TABLE failed_replies ADD COLUMN {name} TEXT")
 
     def close(self) -> None:
         with self._lock:
@@ -159,13 +176,17 @@ class SqliteStore(HistoryQueries, LearningQueries):
 
     def record_failed_reply(self, question: str, target: str, error: str, *,
                             ref: str | None = None, surface: str = "", user: str | None = None,
-                            channel: str | None = None) -> None:
-        """A reply that could not be delivered: kept so an admin can answer by hand."""
+                            channel: str | None = None, thread_ts: str | None = None,
+                            event_id: str | None = None, request: str | None = None) -> None:
+        """A reply that could not be delivered: kept (with the request that failed, as JSON)
+        so `owner-bot failed retry` can send it again, or an admin can answer by hand."""
         with self._lock, self._conn:
             self._conn.execute(
                 "INSERT INTO failed_replies (ref, question, surface, user, channel, target,"
-                " error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                _row(ref, question, surface, user, channel, target, error, _now()),
+                " error, created_at, thread_ts, event_id, request)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                _row(ref, question, surface, user, channel, target, error, _now(), thread_ts,
+                     event_id, request),
             )
 
     def _rows(self, query: str) -> list[dict[str, object]]:
@@ -174,9 +195,21 @@ class SqliteStore(HistoryQueries, LearningQueries):
             names = [d[0] for d in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
-    def failed_replies(self) -> list[dict[str, object]]:
-        return self._rows("SELECT ref, question, surface, user, channel, target, error,"
-                          " created_at FROM failed_replies ORDER BY id")
+    def failed_replies(self, pending_only: bool = False) -> list[dict[str, object]]:
+        where = " WHERE delivered_at IS NULL" if pending_only else ""
+        with self._lock:
+            cursor = self._conn.execute(
+                "SELECT id, ref, question, surface, user, channel, thread_ts, event_id, target,"
+                f" error, created_at, request, delivered_at FROM failed_replies{where}"
+                " ORDER BY id"
+            )
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def failed_reply_delivered(self, failed_id: int) -> None:
+        with self._lock, self._conn:
+            self._conn.execute("UPDATE failed_replies SET delivered_at = ? WHERE id = ?",
+                               (_now(), failed_id))
 
     def answer(self, ref: str) -> AnswerRecord | None:
         with self._lock:

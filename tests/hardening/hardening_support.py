@@ -49,7 +49,7 @@ def running_bot(fake: FakeSlack, matcher: Matcher | Serving, data_dir: Path, **o
     executor = TrackingExecutor()
     app = create_app(settings, matcher, store=feedback, listener_executor=executor,
                      **app_options)
-    server = http_server(settings, matcher, host="127.0.0.1", port=0, app=app)
+    server = http_server(settings, matcher, host="127.0.0.1", port=0, app=app, store=feedback)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -52,6 +52,7 @@ def test_no_question_text_in_any_log_line(fake_slack: FakeSlack, editable, tmp_p
         entry = serving.matcher.knowledge.entries[0].id
         bot.send_action(action_payload(f"{ACTION_ALT_PREFIX}{entry}", f"{share}|zh|0.5",
                                        fake_slack.response_url("a"), ephemeral=False))
+        bot.settle()  # the buttons' posts are done before Slack starts refusing
         fake_slack.fail_next("chat.postMessage", 500, times=3)  # refused for good
         bot.send_json(event_body(dm_event(f"预算谁来编 {MARKERS[4]}", ts="1700000700.1"),
                                  "EvP4"))

@@ -44,7 +44,7 @@ def bot(fake_slack: FakeSlack, matcher: Matcher, tmp_path: Path) -> Iterator[Run
     feedback = SqliteStore(settings.store_path)
     executor = TrackingExecutor()
     app = create_app(settings, matcher, store=feedback, listener_executor=executor)
-    server = http_server(settings, matcher, host="127.0.0.1", port=0, app=app)
+    server = http_server(settings, matcher, host="127.0.0.1", port=0, app=app, store=feedback)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield RunningBot(f"http://127.0.0.1:{server.server_port}", fake_slack, feedback, settings,

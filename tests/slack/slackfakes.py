@@ -358,9 +358,15 @@ class RunningBot:
     settings: Settings
     executor: TrackingExecutor
 
-    def settle(self) -> None:
-        """Wait until every listener started by the requests sent so far has finished."""
-        self.executor.wait_idle()
+    def settle(self, timeout: float = WAIT_SECONDS) -> None:
+        """Wait until every request sent so far has been answered: the inbox is empty (an item
+        leaves it when its listener has finished) and nothing else is running."""
+        deadline = time.monotonic() + timeout
+        while self.store.inbox_backlog() > 0:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{self.store.inbox_backlog()} request(s) still in the inbox")
+            time.sleep(0.01)
+        self.executor.wait_idle(max(0.1, deadline - time.monotonic()))
 
     @property
     def events_url(self) -> str:

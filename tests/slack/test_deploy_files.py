@@ -81,6 +81,10 @@ def test_compose_runs_socket_mode_with_knowledge_tokens_volume_and_health_check(
     test = service["healthcheck"]["test"]
     assert test[0] == "CMD" and f":{env['OWNER_BOT_HEALTH_PORT']}/healthz" in " ".join(test)
     assert service["build"]["context"] == "."
+    # Docker must wait out the drain before SIGKILL, with room for the request in hand.
+    grace = float(env["OWNER_BOT_GRACE_SECONDS"])
+    assert service["stop_grace_period"].endswith("s")
+    assert float(service["stop_grace_period"][:-1]) >= grace + 5
     _docker_compose_config(tmp_path)
 
 

@@ -1,9 +1,10 @@
-"""Feedback store, event dedupe and the Slack settings check, without Slack."""
+"""Feedback store, the inbox (event dedupe) and the Slack settings check, without Slack."""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -11,7 +12,6 @@ from click.testing import CliRunner
 from bot.cli import cli
 from bot.config import ConfigError, Settings
 from bot.matcher import Candidate, Match, Matcher
-from bot.slack.dedupe import SeenEvents
 from bot.slack.settings_check import api_base_url, check_slack_settings
 from bot.store import SqliteStore
 
@@ -59,15 +59,42 @@ def test_concurrent_votes_from_many_threads_keep_one_row_each(matcher, tmp_path)
     store.close()
 
 
-def test_seen_events_answers_each_id_once_within_the_ttl_and_stays_bounded():
-    now = [0.0]
-    seen = SeenEvents(ttl=60, max_size=3, clock=lambda: now[0])
-    assert seen.first_time("Ev1") and not seen.first_time("Ev1")
-    now[0] = 61
-    assert seen.first_time("Ev1")  # expired: a new delivery much later is new work
-    for key in ("Ev2", "Ev3", "Ev4", "Ev5"):
-        assert seen.first_time(key)
-    assert len(seen) <= 3
+def test_inbox_keeps_each_key_once_across_restarts_and_bounds_the_backlog(tmp_path):
+    path = tmp_path / "store.sqlite3"
+    store = SqliteStore(path)
+    assert store.inbox_add("event:Ev1", "event", "{}", limit=2) == "added"
+    assert store.inbox_add("event:Ev1", "event", "{}", limit=2) == "duplicate"
+    assert store.inbox_add("event:Ev2", "event", "{}", limit=2) == "added"
+    assert store.inbox_add("event:Ev3", "event", "{}", limit=2) == "full"
+    assert store.inbox_add("event:Ev1", "event", "{}", limit=2) == "duplicate"  # even when full
+    first = store.inbox_claim("w1", lease_seconds=60)
+    assert first is not None and first.key == "event:Ev1" and first.attempts == 1
+    store.inbox_done(first.id)
+    store.close()
+    again = SqliteStore(path)  # a restart: the answered key is still known
+    assert again.inbox_add("event:Ev1", "event", "{}", limit=2) == "duplicate"
+    assert again.inbox_backlog() == 1 and again.writable()
+    again.close()
+
+
+def test_inbox_claims_are_exclusive_until_the_lease_runs_out(tmp_path):
+    path = tmp_path / "store.sqlite3"
+    dead, alive = SqliteStore(path), SqliteStore(path)  # two processes on one file
+    dead.inbox_add("event:A", "event", '{"q": 1}', limit=10)
+    dead.inbox_add("event:B", "event", '{"q": 2}', limit=10)
+    held = dead.inbox_claim("dead", lease_seconds=0.3)
+    taken = alive.inbox_claim("alive", lease_seconds=60)
+    assert held is not None and taken is not None and {held.key, taken.key} == {"event:A",
+                                                                               "event:B"}
+    assert alive.inbox_claim("alive", lease_seconds=60) is None  # A is still held
+    time.sleep(0.4)
+    back = alive.inbox_claim("alive", lease_seconds=60)  # the dead holder's lease ran out
+    assert back is not None and back.key == held.key and back.attempts == 2
+    alive.inbox_done(back.id)
+    alive.inbox_done(taken.id)
+    assert alive.inbox_backlog() == 0 and alive.inbox_prune(keep_seconds=0) == 2
+    dead.close()
+    alive.close()
 
 
 TOKENS = {"bot_token": "xoxb-1-2-HUSHBOT", "app_token": "xapp-1-HUSHAPP",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ from websockets.sync.server import Server, ServerConnection, serve
 
 from bot.matcher import Matcher
 from bot.slack.app import create_app
+from bot.slack.inbox import Inbox, replay
 from bot.slack.server import socket_mode_handler
 from bot.store import SqliteStore
 
@@ -97,7 +99,9 @@ def test_socket_mode_answers_a_mention_and_a_slash_command(
     feedback = SqliteStore(settings.store_path)
     executor = TrackingExecutor()
     app = create_app(settings, matcher, store=feedback, listener_executor=executor)
-    handler = socket_mode_handler(app, settings)
+    inbox = Inbox(feedback, lambda item: replay(app, item))  # as run_socket_mode wires it
+    inbox.start()
+    handler = socket_mode_handler(app, settings, inbox=inbox)
     try:
         handler.connect()
         assert fake_slack.find(lambda c: c.method == "apps.connections.open")
@@ -114,9 +118,13 @@ def test_socket_mode_answers_a_mention_and_a_slash_command(
         assert command.body["response_type"] == "ephemeral"
         assert "开发团队" in block_text(command.body["blocks"])
 
-        executor.wait_idle()
+        deadline = time.monotonic() + 10
+        while feedback.inbox_backlog() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert feedback.inbox_backlog() == 0
         assert len(fake_slack.posts("chat.postMessage")) == 1  # the retry was not answered
     finally:
         handler.close()
+        inbox.stop()
         executor.shutdown(wait=True)
         feedback.close()
