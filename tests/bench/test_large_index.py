@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from pathlib import Path
@@ -13,7 +14,7 @@ import bot.matcher as matcher_module
 from bot.ann import EntrySearch
 from bot.cache import EmbeddingCache
 from bot.knowledge import load_knowledge
-from bot.matcher import Index, Matcher, build_index
+from bot.matcher import Matcher, build_index
 
 REPO = Path(__file__).resolve().parents[2]
 DIMS = 256
@@ -51,8 +52,10 @@ def brute() -> Matcher:
 
 def _with_search(matcher: Matcher, shortlist: int) -> Matcher:
     index = matcher.index
-    large = Index(index.knowledge, index.matrix, index.starts, index.offtopic, index.lexical,
-                  search=EntrySearch(index.matrix, index.starts, shortlist=shortlist))
+    # The same index in every other respect (prototypes, the fitted rule): only the search
+    # differs, so any difference in the answers is the shortlist's.
+    large = dataclasses.replace(
+        index, search=EntrySearch(index.matrix, index.starts, shortlist=shortlist))
     return Matcher(large, matcher.encoder, matcher.thresholds)
 
 
