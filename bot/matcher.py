@@ -187,19 +187,23 @@ class Matcher:
         ranked = self._per_team(index, signals.entry_scores, signals.ids)
         best = ranked[0]
         gap = best.score - ranked[1].score if len(ranked) > 1 else best.score
+        # The score reported and judged is the best entry's best view: a long post scores like
+        # its question alone; the views' agreement only chose the owner.
+        views = signals.best_view if signals.best_view is not None else signals.entry_scores
+        score = float(views[int(np.argmax(signals.entry_scores))])
         t = self.thresholds
         if index.rule is not None and t.fitted:
             p = index.rule.probability(decide.observe(index, read, signals).vector())
             verdict = decide.verdict(index.rule, p, gap, t.margin, signals)
         else:
-            p, verdict = 0.0, self._hand_rule(best.score, gap, signals)
+            p, verdict = 0.0, self._hand_rule(score, gap, signals)
         decision, reason = verdict
         if decision == "decline":
-            return decide_as("decline", reason, best.score, None, tuple(ranked[:3]), p)
+            return decide_as("decline", reason, score, None, tuple(ranked[:3]), p)
         if decision == "ambiguous":
             close = tuple(c for c in ranked[1:4] if best.score - c.score < max(t.margin * 2, 0.1))
-            return decide_as("ambiguous", reason, best.score, best, close or tuple(ranked[1:3]), p)
-        return decide_as("answer", reason, best.score, best, tuple(ranked[1:4]), p)
+            return decide_as("ambiguous", reason, score, best, close or tuple(ranked[1:3]), p)
+        return decide_as("answer", reason, score, best, tuple(ranked[1:4]), p)
 
     def _hand_rule(self, score: float, gap: float, signals: Signals) -> tuple[Decision, str]:
         """The thresholds of an override (OWNER_BOT_ANSWER_THRESHOLD, OWNER_BOT_MARGIN)."""
