@@ -216,3 +216,7 @@ def run(use_http: bool, port: int, host: str, health_port: int | None,
 
 def main() -> None:
     cli()
+
+
+if __name__ == "__main__":  # python -m bot.cli
+    main()
