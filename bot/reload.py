@@ -57,7 +57,8 @@ class KnowledgeReloader:
                 return ReloadResult(False, current, tuple(exc.problems))
             if knowledge.version == current:
                 return ReloadResult(False, current)
-            index = build_index(knowledge, self.matcher.encoder, self.cache)
+            index = build_index(knowledge, self.matcher.encoder, self.cache,
+                                self.matcher.thresholds)
             self.matcher.index = index  # the atomic publish
             log.info("knowledge reloaded: version %s -> %s", current, knowledge.version)
             return ReloadResult(True, knowledge.version)
