@@ -299,3 +299,7 @@ def failed_retry() -> None:
 
 def main() -> None:
     cli()
+
+
+if __name__ == "__main__":  # python -m bot.cli
+    main()

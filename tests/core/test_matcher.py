@@ -114,3 +114,34 @@ def test_confidence_words_need_a_strong_score_and_a_clear_lead(shipped_matcher: 
     assert confidence_words(close) in ("比较有把握", "有几个相近的领域，这是最可能的")
     declined = shipped_matcher.match("今天中午吃什么")
     assert confidence_words(declined) == "没有把握"
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    ["帮我给支付模块写几个测试用例", "设计团队的新海报真好看",
+     "thanks to the finance team for the quick reimbursement",
+     "can you draft the release notes for the eng team", "帮我润色一下给销售团队的邮件",
+     "HR 发的那个通知是什么意思"],
+)
+def test_a_message_that_names_a_team_but_asks_for_something_else_declines(
+        shipped_matcher: Matcher, request_text: str):
+    match = shipped_matcher.match(request_text)
+    assert not match.answered, (match.best and match.best.entry.id, match.confidence)
+
+
+@pytest.mark.parametrize(
+    ("question", "background"),
+    [
+        ("这个版本的测试计划谁来写？",
+         "上周五的版本发出去以后陆续收到一些反馈。我们组这周人手比较紧。"),
+        ("Who owns the annual budget?", "Leadership asked about this again in the weekly sync. "),
+    ],
+)
+def test_a_long_post_scores_like_its_question_alone(shipped_matcher: Matcher, question: str,
+                                                    background: str):
+    alone = shipped_matcher.match(question)
+    post = shipped_matcher.match("<!here> " + background * 12 + "\n" + question)
+    assert alone.answered and post.answered
+    assert post.best.team.id == alone.best.team.id
+    assert post.score >= 0.9 * alone.score
+    assert post.ask == alone.question.replace("？", "?")
