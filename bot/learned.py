@@ -87,8 +87,9 @@ def merged(examples: Iterable[LearnedExample]) -> list[LearnedExample]:
 def with_learned(knowledge: Knowledge, examples: Iterable[LearnedExample]) -> Knowledge:
     """`knowledge` whose entries also carry `examples` (unknown entries are skipped), with a
     version that changes whenever the examples do."""
+    unique = merged(examples)  # once: `examples` may be a one-shot iterable
     by_entry: dict[str, list[LearnedExample]] = {}
-    for example in merged(examples):
+    for example in unique:
         by_entry.setdefault(example.entry, []).append(example)
     if not by_entry:
         return knowledge
@@ -100,7 +101,7 @@ def with_learned(knowledge: Knowledge, examples: Iterable[LearnedExample]) -> Kn
         entries.append(replace(entry, examples_zh=_add(entry.examples_zh, zh),
                                examples_en=_add(entry.examples_en, en)) if extra else entry)
     digest = hashlib.sha256(knowledge.version.encode())
-    for example in merged(examples):
+    for example in unique:
         digest.update(f"\n{example.entry}\t{example.question}".encode())
     return replace(knowledge, entries=tuple(entries), version=digest.hexdigest()[:16])
 
