@@ -204,11 +204,12 @@ def run(use_http: bool, port: int, host: str, health_port: int | None,
     from .retention import start_retention
     from .slack.server import run_http, run_socket_mode
     from .slack.settings_check import check_slack_settings, check_token_with_slack
-    from .store import open_store
+    from .store import database_password, open_store
 
     # Tokens never reach a log line, whatever a library prints at DEBUG.
-    install_redaction(os.environ.get(name) for name in
-                      ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"))
+    install_redaction([*(os.environ.get(name) for name in
+                         ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET")),
+                       database_password(os.environ.get("OWNER_BOT_DATABASE_URL"))])
     # A running bot always logs at INFO (the group's basicConfig may have set a higher level).
     logging.getLogger().setLevel(min(logging.getLogger().level, logging.INFO))
     try:
@@ -221,19 +222,19 @@ def run(use_http: bool, port: int, host: str, health_port: int | None,
             check_token_with_slack(settings, "SLACK_APP_TOKEN")
         # The reloader shares the matcher's embedding cache: a reload embeds only edited texts.
         cache = EmbeddingCache(settings.cache_path)
-        store = open_store(settings.store_path)
+        store = open_store(settings.store_target)
     except OwnerBotError as exc:
         raise click.ClickException(str(exc)) from None
     serving = Serving(_matcher(knowledge_dir, encoder, cache, settings))
-    start_retention(settings.store_path, settings.retention_days)
+    start_retention(store, settings.retention_days)
     reloader = KnowledgeReloader(serving, settings.knowledge_dir, cache, store=store)
     try:
         if use_http:
             run_http(settings, serving, host=host, port=port, reloader=reloader,
-                     verify_token=False)
+                     verify_token=False, store=store)
         else:
             run_socket_mode(settings, serving, health_port=health_port, reloader=reloader,
-                            verify_token=False)
+                            verify_token=False, store=store)
     except OwnerBotError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -253,7 +254,7 @@ def _store_and_settings() -> tuple[Any, Settings]:
 
     try:
         settings = Settings.from_env()
-        return open_store(settings.store_path), settings
+        return open_store(settings.store_target), settings
     except OwnerBotError as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -17,11 +17,11 @@ from .errors import OwnerBotError
 def _store(settings: Settings):  # noqa: ANN202 - the Store protocol
     from .store import open_store
 
-    if not settings.store_path.is_file():
+    if not settings.store_exists:
         raise click.ClickException(
             f"no database at {settings.store_path}: run the bot first, or set "
             "OWNER_BOT_DATA_DIR to the folder it uses")
-    return open_store(settings.store_path)
+    return open_store(settings.store_target)
 
 
 @click.command()

@@ -22,7 +22,7 @@ def _open(knowledge_dir: Path | None):  # noqa: ANN202 - (knowledge, store)
 
     settings = Settings.from_env(knowledge_dir=knowledge_dir)
     try:
-        return load_knowledge(settings.knowledge_dir), open_store(settings.store_path)
+        return load_knowledge(settings.knowledge_dir), open_store(settings.store_target)
     except KnowledgeError as exc:
         raise click.ClickException(f"the knowledge is invalid: {exc.problems[0]}") from None
     except OwnerBotError as exc:

@@ -79,6 +79,17 @@ def _inbox_env() -> dict[str, object]:
     return {k: v for k, v in values.items() if v is not None}
 
 
+def _database_url_env() -> str | None:
+    raw = (os.environ.get("OWNER_BOT_DATABASE_URL") or "").strip()
+    if not raw:
+        return None
+    if not raw.startswith(("postgresql://", "postgres://")):
+        scheme = raw.split("://", 1)[0] if "://" in raw else "no scheme"
+        raise ConfigError(f"OWNER_BOT_DATABASE_URL must be a postgresql:// URL (it has "
+                          f"{scheme}); unset it to keep SQLite in the data dir")
+    return raw
+
+
 @dataclass(frozen=True)
 class Settings:
     knowledge_dir: Path = field(default_factory=default_knowledge_dir)
@@ -105,6 +116,18 @@ class Settings:
     backlog_limit: int = 1000
     lease_seconds: float = 120.0
     grace_seconds: float = 20.0
+    # PostgreSQL for several replicas (postgresql://...); None: SQLite in the data dir.
+    database_url: str | None = None
+
+    @property
+    def store_target(self) -> Path | str:
+        """Where the store is: the database URL, else the SQLite file in the data dir."""
+        return self.database_url or self.store_path
+
+    @property
+    def store_exists(self) -> bool:
+        """A shared database always does; a SQLite file once the bot has run."""
+        return self.database_url is not None or self.store_path.is_file()
 
     @property
     def cache_path(self) -> Path:
@@ -145,5 +168,6 @@ class Settings:
         values["signing_secret"] = env.get("SLACK_SIGNING_SECRET") or None
         values["slack_api_url"] = env.get("SLACK_API_URL") or None
         values["admin_user_ids"] = _ids_env("OWNER_BOT_ADMINS")
+        values["database_url"] = _database_url_env()
         values.update({k: v for k, v in overrides.items() if v is not None})
         return replace(cls(), **values)

@@ -9,6 +9,7 @@ from .cache import EmbeddingCache
 from .config import Settings
 from .cpu import cap_numeric_threads
 from .encoders import Encoder, load_encoder
+from .knowledge import Knowledge
 from .learning import served_knowledge
 from .matcher import DEFAULT_THRESHOLDS, Matcher, Thresholds, build_index
 from .store import open_store
@@ -25,6 +26,17 @@ def thresholds_for(settings: Settings, encoder: Encoder) -> Thresholds:
     return base
 
 
+def _served(settings: Settings) -> Knowledge:
+    """The folder's knowledge and the store's learned examples, the store closed after."""
+    if not settings.store_exists:
+        return served_knowledge(settings.knowledge_dir, None)
+    store = open_store(settings.store_target)
+    try:
+        return served_knowledge(settings.knowledge_dir, store)
+    finally:
+        store.close()
+
+
 def build_matcher(
     settings: Settings, encoder: Encoder | None = None, cache: EmbeddingCache | None = None
 ) -> Matcher:
@@ -32,8 +44,7 @@ def build_matcher(
 
     The knowledge served is the folder's plus the learned examples approved in the store (when
     the bot has a database already: building a matcher never creates one)."""
-    store = open_store(settings.store_path) if settings.store_path.is_file() else None
-    knowledge = served_knowledge(settings.knowledge_dir, store)
+    knowledge = _served(settings)
     encoder = encoder or load_encoder(settings.encoder, settings.threads)
     cache = cache or EmbeddingCache(settings.cache_path)
     before = cache.embedded_count

@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 import threading
 
-from .store import open_store
+from .store import Store
 
 logger = logging.getLogger(__name__)
 
 PURGE_EVERY_SECONDS = 24 * 3600
 
 
-def start_retention(store_path: object, days: int) -> threading.Event:
+def start_retention(store: Store, days: int) -> threading.Event:
     """Purge now and then daily in a daemon thread; set the returned event to stop it.
     `days` 0 keeps everything."""
     stop = threading.Event()
@@ -22,7 +22,7 @@ def start_retention(store_path: object, days: int) -> threading.Event:
     def purge() -> None:
         while True:
             try:
-                deleted = open_store(store_path).delete_older_than(days)  # type: ignore[arg-type]
+                deleted = store.delete_older_than(days) + store.rate_prune()
                 logger.info("retention: deleted %d row(s) older than %d days", deleted, days)
             except Exception:  # the bot must outlive a failed purge; it retries tomorrow
                 logger.exception("retention purge failed")

@@ -60,7 +60,7 @@ def create_app(settings: Settings, served: Serving | Matcher, client: WebClient 
     if verify_token:
         check_token_with_slack(settings, "SLACK_BOT_TOKEN")
     client = client or make_web_client(settings)
-    store = store if store is not None else open_store(settings.store_path)
+    store = store if store is not None else open_store(settings.store_target)
     if reloader is not None and reloader.store is None:
         reloader.store = store  # it serves the learned examples this app's admins approve
     app = App(
@@ -80,7 +80,7 @@ def create_app(settings: Settings, served: Serving | Matcher, client: WebClient 
     )
     bot = BotContext(
         serving=serving, store=store, delivery=Delivery(store),
-        limiter=limiter or RateLimiter(settings.rate_limit_per_minute),
+        limiter=limiter or RateLimiter(settings.rate_limit_per_minute, store),
         reloader=reloader, admins=settings.admin_user_ids,
     )
     register_listeners(app, bot)

@@ -37,11 +37,12 @@ class BotContext:
 
     def too_fast(self, user: str | None, question: Question) -> str | None:
         """The polite refusal when `user` is over the limit, else None (and the ask counts)."""
-        if self.limiter.allow(user):
+        wait = self.limiter.check(user)
+        if not wait:
             return None
         logger.info("rate limit: %s is over %d questions a minute", user or "-",
                     self.limiter.limit)
-        wait = max(1, round(self.limiter.retry_after(user)))
+        wait = max(1, round(wait))
         return t(reply_language(question.text), "rate_limited", limit=self.limiter.limit,
                  wait=wait)
 

@@ -1,65 +1,50 @@
-"""Per-user rate limit: a sliding window of the last minute's questions, thread-safe.
+"""Per-user rate limit: a sliding window of the last minute's questions, counted in the store.
 
-Applied to questions (mentions, DMs, /owner), never to feedback buttons: a click costs nothing
-and refusing it would lose the vote.
+In the store (bot/store/limits_queries.py), so that replicas on one database count the same
+questions: someone who asks replica A and then replica B is limited once, not twice. Applied to
+questions (mentions, DMs, /owner), never to feedback buttons: a click costs nothing and refusing
+it would lose the vote.
 """
 
 from __future__ import annotations
 
-import threading
+import logging
 import time
-from collections import deque
 from collections.abc import Callable
+
+from ..store import SqliteStore, Store, StoreError
+
+logger = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 60.0
 
-class RateLimiter:
-    """At most `limit` allowed calls per key in any `window` seconds; limit 0 disables it."""
 
-    def __init__(self, limit: int, window: float = WINDOW_SECONDS,
-                 clock: Callable[[], float] = time.monotonic, max_keys: int = 100_000):
-        self.limit, self.window, self._clock, self.max_keys = limit, window, clock, max_keys
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+class RateLimiter:
+    """At most `limit` questions per key in any `window` seconds; limit 0 disables it.
+
+    Without a store (a test, one process alone) the windows live in a private in-memory
+    SQLite database: the same queries, nothing shared.
+    """
+
+    def __init__(self, limit: int, store: Store | None = None, window: float = WINDOW_SECONDS,
+                 clock: Callable[[], float] = time.time):
+        self.limit, self.window, self._clock = limit, window, clock
+        self.store: Store | None = store
+        if limit > 0 and store is None:
+            self.store = SqliteStore(":memory:")
 
     @property
     def enabled(self) -> bool:
         return self.limit > 0
 
-    def allow(self, key: str | None) -> bool:
-        """Count one call for `key` and say whether it is within the limit.
-
-        A refused call is not counted, so someone who keeps asking is let in again as soon as
-        their oldest question leaves the window.
-        """
-        if not self.enabled:
-            return True
-        key = key or "-"
-        now = self._clock()
-        with self._lock:
-            hits = self._hits.get(key)
-            if hits is None:
-                if len(self._hits) >= self.max_keys:
-                    self._forget_idle(now)
-                hits = self._hits[key] = deque()
-            while hits and now - hits[0] >= self.window:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                return False
-            hits.append(now)
-            return True
-
-    def retry_after(self, key: str | None) -> float:
-        """Seconds until `key` may ask again (0 when it may now)."""
-        if not self.enabled:
+    def check(self, key: str | None) -> float:
+        """Count one question for `key` if it is within the limit: 0.0 when counted, else the
+        seconds until it would be. A refused question is not counted."""
+        if not self.enabled or self.store is None:
             return 0.0
-        with self._lock:
-            hits = self._hits.get(key or "-")
-            if not hits or len(hits) < self.limit:
-                return 0.0
-            return max(0.0, self.window - (self._clock() - hits[0]))
-
-    def _forget_idle(self, now: float) -> None:
-        for key in [k for k, h in self._hits.items() if not h or now - h[-1] >= self.window]:
-            del self._hits[key]
-
+        try:
+            return self.store.rate_take(key or "-", self.limit, self.window, self._clock())
+        except StoreError as exc:
+            # The database is away: a question let through beats one refused for our fault.
+            logger.warning("rate limit not checked: %s", exc)
+            return 0.0

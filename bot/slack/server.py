@@ -132,7 +132,7 @@ def http_server(settings: Settings, served: Serving | Matcher, *, host: str = "0
     serving.warm_up()  # the model loads now, before /readyz says yes, not at the first question
     app = app or create_app(settings, serving)
     owns_store = store is None
-    store = store if store is not None else open_store(settings.store_path)
+    store = store if store is not None else open_store(settings.store_target)
     inbox = Inbox(store, lambda item: replay(app, item), inbox_limits(settings))
     application = wsgi_app(app, lambda: (True, knowledge_health(serving, "http")), inbox=inbox,
                            ready=readiness(serving, inbox, store),
@@ -183,14 +183,17 @@ def _watch(reloader: KnowledgeReloader | None, settings: Settings, app: App):
 
 def run_http(settings: Settings, served: Serving | Matcher, *, host: str = "0.0.0.0",
              port: int = 3000, app: App | None = None,
-             reloader: KnowledgeReloader | None = None, verify_token: bool = True) -> None:
+             reloader: KnowledgeReloader | None = None, verify_token: bool = True,
+             store: Store | None = None) -> None:
     """Serve the Events API, /owner and interactivity on /slack/events until stopped.
 
-    With a reloader, knowledge edits are picked up every settings.reload_seconds.
+    With a reloader, knowledge edits are picked up every settings.reload_seconds. The store
+    (opened from settings when not given) holds the inbox and the records; it is closed at the
+    end.
     """
     check_slack_settings(settings, "http")
     serving = reloader.serving if reloader is not None else _serving(served)
-    store = open_store(settings.store_path)  # one connection for the inbox and the records
+    store = store if store is not None else open_store(settings.store_target)
     app = app or create_app(settings, serving, reloader=reloader, store=store,
                             verify_token=verify_token)
     server = http_server(settings, serving, host=host, port=port, app=app, store=store)
@@ -254,12 +257,12 @@ def run_socket_mode(settings: Settings, served: Serving | Matcher, *,
                     health_host: str = "0.0.0.0",
                     health_port: int | None = None, app: App | None = None,
                     reloader: KnowledgeReloader | None = None,
-                    verify_token: bool = True) -> None:
+                    verify_token: bool = True, store: Store | None = None) -> None:
     """Connect over Socket Mode until stopped; with health_port, serve GET /healthz there."""
     check_slack_settings(settings, "socket")
     serving = reloader.serving if reloader is not None else _serving(served)
     serving.warm_up()
-    store = open_store(settings.store_path)
+    store = store if store is not None else open_store(settings.store_target)
     app = app or create_app(settings, serving, reloader=reloader, store=store,
                             verify_token=verify_token)
     inbox = Inbox(store, lambda item: replay(app, item), inbox_limits(settings))

@@ -1,7 +1,10 @@
-"""Everything the bot stores, behind one interface: answers, votes, declines, failed replies.
+"""Everything the bot stores, behind one interface: answers, votes, declines, failed replies,
+the inbox and the event ids taken, suggestions and learned examples, rate-limit windows.
 
-`Store` is the contract; `SqliteStore` (one embedded file in the data dir) implements it. A
-new stored thing is a method here, with the same contract test run against every backend.
+`Store` is the contract, with two implementations of the same queries (`SqlStore` over a `Db`):
+`SqliteStore`, one embedded file in the data dir (the default), and `PostgresStore`, one
+database shared by several replicas (`OWNER_BOT_DATABASE_URL`). A new stored thing is a method
+here, with the same contract test run against both backends (tests/store/).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..matcher import Match
+from .postgres import database_password, is_postgres_url, without_password
 from .records import (
     Admission,
     AnswerRecord,
@@ -24,7 +28,8 @@ from .records import (
 from .sqlite import SqliteStore
 
 __all__ = ["Admission", "AnswerRecord", "Asked", "Asker", "InboxItem", "SqliteStore", "Store",
-           "StoreError", "Suggestion", "Vote", "new_ref", "open_store"]
+           "StoreError", "Suggestion", "Vote", "database_password", "is_postgres_url", "new_ref",
+           "open_store", "without_password"]
 
 
 class Store(Protocol):
@@ -102,9 +107,28 @@ class Store(Protocol):
 
     def learned_state(self) -> tuple[int, str]: ...
 
+    # Keeping replicas in step: a counter per name, and what a replica polls.
+    def signal(self, name: str) -> int: ...
+
+    def sync_state(self) -> tuple[object, ...]: ...
+
+    # Rate limits, counted where every replica sees them.
+    def rate_take(self, key: str, limit: int, window: float, now: float | None = None
+                  ) -> float:
+        """Count one question for `key` within `limit` per `window` s: 0.0 when counted, else
+        the seconds until it would be."""
+        ...
+
+    def rate_prune(self, now: float | None = None) -> int: ...
+
     def close(self) -> None: ...
 
 
-def open_store(path: Path | str) -> Store:
-    """The store for a data file; raises StoreError (one line) when it cannot be used."""
-    return SqliteStore(path)
+def open_store(target: Path | str) -> Store:
+    """The store at `target`: a postgresql:// URL, else a SQLite file's path. Migrated to the
+    current schema; raises StoreError (one line) when it cannot be used."""
+    if is_postgres_url(target):
+        from .postgres import PostgresStore
+
+        return PostgresStore(str(target))
+    return SqliteStore(target)

@@ -83,14 +83,14 @@ class Clock:
 def test_limiter_sliding_window():
     clock = Clock()
     limiter = RateLimiter(3, window=60, clock=clock)
-    assert [limiter.allow("U1") for _ in range(4)] == [True, True, True, False]
-    assert limiter.allow("U2")  # per user
-    assert 0 < limiter.retry_after("U1") <= 60
+    assert [limiter.check("U1") == 0 for _ in range(4)] == [True, True, True, False]
+    assert limiter.check("U2") == 0  # per user
+    assert 0 < limiter.check("U1") <= 60
     clock.now += 30
-    assert not limiter.allow("U1")  # refusals do not count, but the window has not moved on
+    assert limiter.check("U1") > 0  # refusals do not count, but the window has not moved on
     clock.now += 30
-    assert limiter.allow("U1")  # the oldest question left the window
-    assert RateLimiter(0).allow("U1") and RateLimiter(0).retry_after("U1") == 0
+    assert limiter.check("U1") == 0  # the oldest question left the window
+    assert RateLimiter(0).check("U1") == 0
 
 
 def test_limiter_is_exact_under_threads():
@@ -100,7 +100,7 @@ def test_limiter_is_exact_under_threads():
 
     def ask() -> None:
         for _ in range(40):
-            ok = limiter.allow("U1")
+            ok = limiter.check("U1") == 0
             with lock:
                 allowed.append(ok)
 

@@ -27,13 +27,14 @@ WRITER = textwrap.dedent("""
     for i in range(count):
         ref = f"{prefix}-{i}"
         # One transaction: the declined question and a vote on it, committed together.
-        with store._lock, store._conn:
-            store._conn.execute(
+        def write(c):
+            c.execute(
                 "INSERT INTO declined (ref, question, lang, reason, score, created_at)"
                 " VALUES (?, ?, 'en', 'low_score', 0.1, 'now')", (ref, big + ref))
-            store._conn.execute(
+            c.execute(
                 "INSERT INTO votes (ref, user, vote, created_at, updated_at)"
                 " VALUES (?, 'U1', 1, 'now', 'now')", (ref,))
+        store._db.write(write)
         print(ref, flush=True)  # reported only once committed
 """)
 
@@ -52,8 +53,9 @@ def _integrity(db: Path) -> str:
 def test_store_is_wal_with_full_sync(tmp_path: Path):
     store = SqliteStore(tmp_path / "f.sqlite3")
     try:
-        assert store._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert store._conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        conn = store._db.conn
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     finally:
         store.close()
 

@@ -204,7 +204,7 @@ def test_no_reply_mixes_two_versions(fake_slack: FakeSlack, editable, tmp_path: 
                        for e in b["elements"] if e["action_id"] == "owner.vote.up")
             record = bot.store.answer(ref)
             assert record is not None
-            version = bot.store._conn.execute(
+            version = bot.store._db.conn.execute(
                 "SELECT knowledge_version FROM answers WHERE ref = ?", (ref,)).fetchone()[0]
             team, name = owner_by_version[version]
             assert record.team == team and name in text

@@ -1,0 +1,160 @@
+"""The shared store: PostgreSQL, for several replicas (`OWNER_BOT_DATABASE_URL`).
+
+psycopg 3 with a connection pool (psycopg-pool, the `postgres` extra). Connections are checked
+when taken from the pool, so one the server dropped is replaced, not used; a write that loses
+its connection is run again on a fresh one, a few times, then fails with a StoreError that the
+caller logs (one line) and gets past: a database away for a few seconds costs records, never a
+crash. The ack path waits for a connection at most ADD_TIMEOUT_SECONDS (inbox_queries.py).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from .db import Cursor, T
+from .records import StoreError
+from .schema_postgres import MIGRATIONS
+from .sql import SqlStore
+
+VARIABLE = "OWNER_BOT_DATABASE_URL"
+POOL_SIZE = 10  # inbox workers, the HTTP acks and the watchers of one replica, with room
+CONNECT_SECONDS = 5.0
+_ATTEMPTS = 3
+
+
+def is_postgres_url(target: object) -> bool:
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+def without_password(url: str) -> str:
+    """The URL as it may be printed: any password replaced by ***."""
+    try:
+        parts = urlsplit(url)
+        netloc = parts.netloc
+        if parts.password is not None:
+            user, _, host = netloc.rpartition("@")
+            netloc = f"{user.split(':', 1)[0]}:***@{host}"
+        query = "&".join("password=***" if q.lower().startswith("password=") else q
+                         for q in parts.query.split("&")) if parts.query else ""
+        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    except ValueError:
+        return "(a malformed URL)"
+
+
+def database_password(url: str | None) -> str | None:
+    """The password in a database URL, for the log redactor."""
+    try:
+        return urlsplit(url).password if url else None
+    except ValueError:
+        return None
+
+
+def _reason(exc: BaseException, url: str) -> str:
+    """The driver's first line, with the password out of it if it somehow got in."""
+    text = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
+    try:
+        secret = urlsplit(url).password
+    except ValueError:
+        secret = None
+    return text.replace(secret, "***") if secret else text
+
+
+class _Cursor:
+    """A psycopg cursor taking the queries' `?` placeholders."""
+
+    _converted: dict[str, str] = {}
+
+    def __init__(self, cursor: Any):
+        self._cursor = cursor
+
+    def execute(self, sql: str, args: Sequence[Any] = ()) -> Any:
+        converted = self._converted.get(sql)
+        if converted is None:
+            converted = self._converted[sql] = sql.replace("%", "%%").replace("?", "%s")
+        return self._cursor.execute(converted, tuple(args))
+
+
+class PostgresDb:
+    dialect = "postgres"
+
+    def __init__(self, url: str, pool_size: int = POOL_SIZE):
+        import psycopg
+        from psycopg_pool import ConnectionPool
+
+        self._operational = psycopg.OperationalError
+        self.url = url
+        # Asked once, directly, so that a wrong URL is one clear line, not a pool's retries.
+        with psycopg.connect(url, connect_timeout=int(CONNECT_SECONDS)):
+            pass
+        self.pool = ConnectionPool(
+            url, min_size=1, max_size=pool_size, open=False, timeout=CONNECT_SECONDS,
+            kwargs={"autocommit": True, "connect_timeout": int(CONNECT_SECONDS)},
+            check=ConnectionPool.check_connection, name="owner-bot")
+        self.pool.open(wait=True, timeout=CONNECT_SECONDS)
+
+    def write(self, work: Callable[[Cursor], T], *, synced: bool = True,
+              timeout: float | None = None) -> T:
+        return self._run(work, synced=synced, timeout=timeout)
+
+    def read(self, work: Callable[[Cursor], T]) -> T:
+        return self._run(work, synced=True, timeout=None)
+
+    def _run(self, work: Callable[[Cursor], T], *, synced: bool, timeout: float | None) -> T:
+        # A caller with a deadline (the ack) gets one try; the rest ride out a short outage.
+        attempts = 1 if timeout is not None else _ATTEMPTS
+        for attempt in range(attempts):
+            try:
+                with self.pool.connection(timeout=timeout) as conn, conn.transaction():
+                    cursor = _Cursor(conn.cursor())
+                    if not synced:
+                        cursor.execute("SET LOCAL synchronous_commit = off")
+                    return work(cursor)  # type: ignore[arg-type]
+            except self._operational as exc:
+                if attempt + 1 == attempts:
+                    raise StoreError(f"the database at {without_password(self.url)} is "
+                                     f"unreachable: {_reason(exc, self.url)}") from None
+                time.sleep(0.25 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def writable(self) -> bool:
+        try:
+            return bool(self._run(
+                lambda c: c.execute("SELECT NOT pg_is_in_recovery()").fetchone()[0],
+                synced=True, timeout=1.0))
+        except StoreError:
+            return False
+
+    def scrub(self, tables: Sequence[str]) -> None:
+        """VACUUM the tables a deletion touched, so the dead rows' space is reused soon; it
+        cannot run inside a transaction, so it takes a connection of its own."""
+        try:
+            with self.pool.connection() as conn:
+                for table in tables:
+                    conn.execute(f"VACUUM {table}")
+        except self._operational:
+            pass  # autovacuum gets there anyway
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+class PostgresStore(SqlStore):
+    def __init__(self, url: str, pool_size: int = POOL_SIZE):
+        """Raises StoreError (one line naming OWNER_BOT_DATABASE_URL, no password) when the
+        URL is malformed or the server cannot be reached."""
+        where = without_password(url)
+        try:
+            import psycopg  # noqa: F401
+            import psycopg_pool  # noqa: F401
+        except ImportError:
+            raise StoreError(f"{VARIABLE} is set but PostgreSQL support is not installed: "
+                             "pip install 'owner-bot[postgres]'") from None
+        try:
+            db = PostgresDb(url, pool_size)
+        except Exception as exc:  # psycopg's own classes: ProgrammingError, OperationalError..
+            raise StoreError(f"{VARIABLE}={where}: cannot connect: {_reason(exc, url)}: "
+                             "check the URL, that the server is up and the password") from None
+        super().__init__(db, MIGRATIONS, where)
