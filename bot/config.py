@@ -105,7 +105,9 @@ class Settings:
     slack_api_url: str | None = None
     admin_user_ids: frozenset[str] = frozenset()
     rate_limit_per_minute: int = 20  # questions per user per minute; 0: no limit
-    reload_seconds: float = 5.0  # how often the running bot looks for knowledge edits; 0: never
+    # How often the running bot looks for knowledge edits and for learned examples or reloads
+    # from other replicas (one cheap read); 0: never.
+    reload_seconds: float = 2.0
     retention_days: int = 90  # stored questions and votes are deleted after this; 0: kept
     # The inbox (bot/slack/inbox.py): worker threads; requests waiting before new ones get 503
     # (at ~100 replies/s on 2 cores, 1,000 is ten seconds of work); how long a claimed request

@@ -18,7 +18,7 @@ from .cache import EmbeddingCache
 from .knowledge import KnowledgeError, source_fingerprint
 from .learning import served_knowledge
 from .matcher import Matcher, build_index
-from .store import Store
+from .store import Store, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,9 @@ class KnowledgeReloader:
             current = matcher.knowledge.version
             try:
                 knowledge = served_knowledge(self.knowledge_dir, self.store)
+            except StoreError as exc:
+                log.warning("knowledge not reloaded, still serving version %s: %s", current, exc)
+                return ReloadResult(False, current)
             except KnowledgeError as exc:
                 log.warning(
                     "knowledge edit rejected, still serving version %s: %s",
@@ -85,8 +88,23 @@ class KnowledgeReloader:
             return ReloadResult(True, knowledge.version)
 
     def _sources(self) -> tuple[object, ...]:
-        learned = self.store.learned_state() if self.store is not None else ()
-        return (source_fingerprint(self.knowledge_dir), learned)
+        # The store's state covers the learned examples and the replicas' reload signals: a
+        # change made through any replica on a shared database shows up here.
+        try:
+            shared = self.store.sync_state() if self.store is not None else ()
+        except StoreError:
+            previous = getattr(self, "_fingerprint", None)
+            shared = previous[1] if previous else ()  # away: nothing new to see
+        return (source_fingerprint(self.knowledge_dir), shared)
+
+    def tell_replicas(self) -> None:
+        """Ask every replica on this store to reload (an admin's `/owner reload`)."""
+        if self.store is None:
+            return
+        try:
+            self.store.signal("reload")
+        except StoreError as exc:
+            log.warning("the other replicas were not told to reload: %s", exc)
 
     def poll_once(self) -> ReloadResult | None:
         """Reload if a knowledge file or the learned examples changed since the last look;

@@ -47,7 +47,9 @@ def result_message(result: ReloadResult, before: str, lang: str) -> str:
 
 def reload_now(reloader: KnowledgeReloader, lang: str) -> str:
     before = reloader.serving.matcher.knowledge.version
-    return result_message(reloader.reload(), before, lang)
+    result = reloader.reload()
+    reloader.tell_replicas()  # the others reload their folders too, at their next look
+    return result_message(result, before, lang)
 
 
 def on_reload_command(bot: BotContext, body: dict[str, Any], question: Question) -> None:

@@ -5,6 +5,7 @@ Every listener ends up here, so the behaviour is tested without Slack and the li
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -13,7 +14,7 @@ from ..matcher import Candidate, Match, Matcher
 from ..messages import t
 from ..question import Question
 from ..reply import render_text
-from ..store import AnswerRecord, Asker, Store, new_ref
+from ..store import AnswerRecord, Asker, Store, StoreError, new_ref
 from .blocks import (
     Block,
     answer_blocks,
@@ -22,6 +23,8 @@ from .blocks import (
     help_blocks,
     teams_blocks,
 )
+
+logger = logging.getLogger(__name__)
 
 Intent = Literal["help", "teams", "ask"]
 
@@ -61,7 +64,11 @@ def _record(store: Store | None, match: Match, ref: str, asker: Asker) -> None:
     if store is None:
         return
     record = store.record_answer if match.best is not None else store.record_decline
-    record(match, ref, user=asker.user, channel=asker.channel, surface=asker.surface)
+    try:
+        record(match, ref, user=asker.user, channel=asker.channel, surface=asker.surface)
+    except StoreError as exc:
+        # The answer still goes out: a record lost beats a question left unanswered.
+        logger.warning("answer %s not recorded: %s", ref, exc)
 
 
 def answer_question(matcher: Matcher, question: Question | str, *, store: Store | None = None,

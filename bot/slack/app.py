@@ -13,7 +13,7 @@ from ..config import Settings
 from ..logs import BOLT_LOGGER, quiet_libraries
 from ..matcher import Matcher
 from ..reload import KnowledgeReloader, Serving
-from ..store import Store, open_store
+from ..store import Store, StoreError, open_store
 from .context import BotContext
 from .delivery import Delivery, retry_handlers
 from .guard import MalformedPayloadGuard
@@ -35,9 +35,12 @@ def make_web_client(settings: Settings, token: str | None = None) -> WebClient:
 
 
 def on_error(error: Exception, body: dict[str, Any]) -> None:
+    kind = body.get("type") or body.get("command") or "Slack"
+    if isinstance(error, StoreError):  # the database is away: one line, it is not our bug
+        logger.warning("a %s request was not stored: %s", kind, error)
+        return
     # The request type and the traceback are enough to debug; the body holds users' messages.
-    logger.error("a %s request failed", body.get("type") or body.get("command") or "Slack",
-                 exc_info=error)
+    logger.error("a %s request failed", kind, exc_info=error)
 
 
 def create_app(settings: Settings, served: Serving | Matcher, client: WebClient | None = None,

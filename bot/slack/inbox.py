@@ -6,6 +6,10 @@ with a lease, replay it through Bolt (`app.dispatch`, listeners run in the worke
 mark it done. Items a dead process held come back when their lease runs out; items left at
 shutdown are served first by the next start. An item may be answered twice only if the process
 dies between the reply reaching Slack and the done mark (milliseconds).
+
+When the store cannot take the request (a shared database away for a few seconds), it is held
+in memory and answered all the same, with a WARNING: the ack is never refused for our fault,
+and only a crash during the outage can lose what is held.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import socket
 import threading
 import time
 import uuid
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +29,7 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.request import BoltRequest
 
-from ..store import Admission, InboxItem, Store
+from ..store import Admission, InboxItem, Store, StoreError
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +39,9 @@ RESPONSE_URL_SECONDS = 30 * 60
 # after a long outage and a restart is still recognised.
 REMEMBER_SECONDS = 24 * 3600
 _PRUNE_EVERY_SECONDS = 600
+# Keys of requests held in memory during an outage, to recognise Slack's retries of them.
+_MEMORY_KEYS = 10_000
+_WARN_EVERY_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -79,11 +87,18 @@ class Inbox:
         self._threads: list[threading.Thread] = []
         self._owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._pruned_at = 0.0
+        self._held: deque[InboxItem] = deque()  # taken while the store could not be written
+        self._held_keys: OrderedDict[str, None] = OrderedDict()
+        self._held_lock = threading.Lock()
+        self._warned_at = 0.0
 
     def admit(self, kind: str, key: str, stored: dict[str, Any]) -> Admission:
         """Store one verified request; the caller acks unless the answer is "full"."""
-        admission = self.store.inbox_add(key, kind, json.dumps(stored),
-                                         limit=self.limits.backlog)
+        try:
+            admission = self.store.inbox_add(key, kind, json.dumps(stored),
+                                             limit=self.limits.backlog)
+        except StoreError as exc:
+            admission = self._hold(kind, key, json.dumps(stored), exc)
         if admission == "added":
             with self._wake:
                 self._wake.notify()
@@ -91,6 +106,39 @@ class Inbox:
             logger.warning("inbox full (%d requests waiting): a %s was not acked, Slack will "
                            "send it again later", self.limits.backlog, kind)
         return admission
+
+    def _hold(self, kind: str, key: str, payload: str, why: StoreError) -> Admission:
+        """Keep the request in memory (not durable) while the store is away."""
+        with self._held_lock:
+            if key in self._held_keys:
+                return "duplicate"
+            if len(self._held) >= self.limits.backlog:
+                return "full"
+            self._held_keys[key] = None
+            if len(self._held_keys) > _MEMORY_KEYS:
+                self._held_keys.popitem(last=False)
+            self._held.append(InboxItem(-len(self._held_keys), key, kind, payload, time.time(),
+                                        1))
+        self._warn(f"the inbox is held in memory, not durable, until the store is back: {why}")
+        return "added"
+
+    def _warn(self, message: str) -> None:
+        # Once every few seconds: an outage would otherwise log a line per request.
+        if time.monotonic() - self._warned_at > _WARN_EVERY_SECONDS:
+            self._warned_at = time.monotonic()
+            logger.warning("%s", message)
+
+    def _take(self) -> InboxItem | None:
+        with self._held_lock:
+            if self._held:
+                return self._held.popleft()
+        try:
+            return self.store.inbox_claim(self._owner, self.limits.lease_seconds)
+        except StoreError as exc:
+            self._warn(f"could not take a request from the inbox: {exc}")
+        except Exception:
+            logger.exception("could not take a request from the inbox")
+        return None
 
     def start(self) -> None:
         for n in range(self.limits.workers):
@@ -100,7 +148,12 @@ class Inbox:
             self._threads.append(thread)
 
     def backlog(self) -> int:
-        return self.store.inbox_backlog()
+        with self._held_lock:
+            held = len(self._held)
+        try:
+            return self.store.inbox_backlog() + held
+        except StoreError:
+            return held
 
     def stop(self, grace_seconds: float = 0.0) -> int:
         """Drain for up to `grace_seconds`, then stop the workers (each finishes its item);
@@ -121,11 +174,7 @@ class Inbox:
 
     def _work(self) -> None:
         while not self._stop.is_set():
-            try:
-                item = self.store.inbox_claim(self._owner, self.limits.lease_seconds)
-            except Exception:
-                logger.exception("could not take a request from the inbox")
-                item = None
+            item = self._take()
             if item is None:
                 self._idle()
                 continue
@@ -136,7 +185,10 @@ class Inbox:
             self._wake.wait(self.limits.poll_seconds)
         if time.monotonic() - self._pruned_at > _PRUNE_EVERY_SECONDS:
             self._pruned_at = time.monotonic()
-            self.store.inbox_prune(REMEMBER_SECONDS)
+            try:
+                self.store.inbox_prune(REMEMBER_SECONDS)
+            except StoreError as exc:
+                self._warn(f"could not prune the inbox: {exc}")
 
     def _serve(self, item: InboxItem) -> None:
         try:
@@ -148,4 +200,10 @@ class Inbox:
         except Exception:
             # Our bug, not a transient failure: served again it would fail again.
             logger.exception("a %s from the inbox (id %d) failed", item.kind, item.id)
-        self.store.inbox_done(item.id)
+        if item.id < 0:
+            return  # held in memory: nothing stored to mark
+        try:
+            self.store.inbox_done(item.id)
+        except StoreError as exc:
+            # Served again once its lease runs out: this one reply may be posted twice.
+            self._warn(f"could not mark inbox item {item.id} done: {exc}")

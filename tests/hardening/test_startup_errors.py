@@ -72,3 +72,17 @@ def test_verbose_is_accepted_after_the_subcommand(fake_slack: FakeSlack, data_di
     fake_slack.auth_error = "invalid_auth"
     result = run_bot(data_dir, fake_slack.api_url, "--http", "-v")
     assert_one_line(result, "SLACK_BOT_TOKEN was rejected")
+
+
+@pytest.mark.parametrize("url, says", [
+    ("postgresql://bot:S3cretDbPassword@127.0.0.1:{port}/owner", "cannot connect"),
+    ("postgresql://bot:S3cretDbPassword@db:notaport/owner", "cannot connect"),
+    ("mysql://bot:S3cretDbPassword@db/owner", "must be a postgresql:// URL"),
+])
+@pytest.mark.parametrize("mode", [(), ("--http", "--port", "0")])
+def test_an_unusable_database_url_is_one_line_without_the_password(
+        url: str, says: str, mode: tuple[str, ...], fake_slack: FakeSlack, data_dir: Path):
+    result = run_bot(data_dir, fake_slack.api_url, *mode,
+                     OWNER_BOT_DATABASE_URL=url.format(port=_closed_port()))
+    assert_one_line(result, "OWNER_BOT_DATABASE_URL", says)
+    assert "S3cretDbPassword" not in result.stderr + result.stdout
