@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from . import cli_history, cli_learned, logs
+from . import cli_db, cli_history, cli_learned, logs
 from .cache import EmbeddingCache
 from .config import Settings
 from .errors import OwnerBotError
@@ -242,6 +242,7 @@ def run(use_http: bool, port: int, host: str, health_port: int | None,
 cli.add_command(cli_history.report)
 cli.add_command(cli_history.forget)
 cli.add_command(cli_learned.learned)
+cli.add_command(cli_db.db)
 
 
 @cli.group()

@@ -103,9 +103,11 @@ class Index:
 
 
 def build_index(knowledge: Knowledge, encoder: Encoder, cache: EmbeddingCache,
-                thresholds: Thresholds | None = None) -> Index:
+                thresholds: Thresholds | None = None, rule: decide.Rule | None = None
+                ) -> Index:
     """Embed the knowledge and fit its decision rule (both cached); `thresholds` only for the
-    scoring weights, which the rule is fitted under (default: the encoder family's)."""
+    scoring weights, which the rule is fitted under (default: the encoder family's). With
+    `rule`, that rule is kept instead of fitting one (a learned example added)."""
     texts: list[str] = []
     starts: list[int] = []
     for entry in knowledge.entries:
@@ -135,7 +137,7 @@ def build_index(knowledge: Knowledge, encoder: Encoder, cache: EmbeddingCache,
         index.prototypes = representatives(index.matrix, index.starts)
     weights = thresholds or DEFAULT_THRESHOLDS.get(encoder.family, Thresholds())
     if weights.fitted:  # a hand-set rule (an override) needs no fit
-        index.rule = load_or_fit(index, encoder, cache, weights)
+        index.rule = rule if rule is not None else load_or_fit(index, encoder, cache, weights)
     return index
 
 

@@ -64,7 +64,7 @@ class KnowledgeReloader:
     def reload(self) -> ReloadResult:
         """Load, validate and publish the knowledge folder; never raises for a bad edit."""
         with self._lock:
-            self._fingerprint = self._sources()
+            before, self._fingerprint = self._fingerprint, self._sources()
             matcher = self.serving.matcher
             current = matcher.knowledge.version
             try:
@@ -82,7 +82,11 @@ class KnowledgeReloader:
             if knowledge.version == current:
                 return ReloadResult(False, current)
             # Only new texts are embedded (the cache has the rest): a learned example costs one.
-            index = build_index(knowledge, matcher.encoder, self.cache, matcher.thresholds)
+            # When only learned examples changed, the decision rule is kept: one example more
+            # barely moves it, and refitting took seconds that the other replicas would wait.
+            keep = matcher.index.rule if before[0] == self._fingerprint[0] else None
+            index = build_index(knowledge, matcher.encoder, self.cache, matcher.thresholds,
+                                rule=keep)
             self.serving.matcher = matcher.with_index(index)  # the atomic publish
             log.info("knowledge reloaded: version %s -> %s", current, knowledge.version)
             return ReloadResult(True, knowledge.version)

@@ -91,6 +91,7 @@ class Inbox:
         self._held_keys: OrderedDict[str, None] = OrderedDict()
         self._held_lock = threading.Lock()
         self._warned_at = 0.0
+        self._in_hand: set[int] = set()  # ids claimed from the store and not yet done
 
     def admit(self, kind: str, key: str, stored: dict[str, Any]) -> Admission:
         """Store one verified request; the caller acks unless the answer is "full"."""
@@ -128,12 +129,28 @@ class Inbox:
             self._warned_at = time.monotonic()
             logger.warning("%s", message)
 
+    def _keep_leases(self) -> None:
+        """Renew the leases of what this process is answering, a few times per lease: a slow
+        answer (Slack retrying, a busy CPU) is never taken over by another worker."""
+        every = max(0.2, self.limits.lease_seconds / 3)
+        while not self._stop.wait(every):
+            with self._held_lock:
+                ids = sorted(self._in_hand)
+            try:
+                self.store.inbox_extend(ids, self._owner, self.limits.lease_seconds)
+            except StoreError as exc:
+                self._warn(f"could not renew the inbox leases: {exc}")
+
     def _take(self) -> InboxItem | None:
         with self._held_lock:
             if self._held:
                 return self._held.popleft()
         try:
-            return self.store.inbox_claim(self._owner, self.limits.lease_seconds)
+            item = self.store.inbox_claim(self._owner, self.limits.lease_seconds)
+            if item is not None:
+                with self._held_lock:
+                    self._in_hand.add(item.id)
+            return item
         except StoreError as exc:
             self._warn(f"could not take a request from the inbox: {exc}")
         except Exception:
@@ -141,6 +158,10 @@ class Inbox:
         return None
 
     def start(self) -> None:
+        keeper = threading.Thread(target=self._keep_leases, name="owner-bot-inbox-leases",
+                                  daemon=True)
+        keeper.start()
+        self._threads.append(keeper)
         for n in range(self.limits.workers):
             thread = threading.Thread(target=self._work, name=f"owner-bot-inbox-{n}",
                                       daemon=True)
@@ -207,3 +228,6 @@ class Inbox:
         except StoreError as exc:
             # Served again once its lease runs out: this one reply may be posted twice.
             self._warn(f"could not mark inbox item {item.id} done: {exc}")
+        finally:
+            with self._held_lock:
+                self._in_hand.discard(item.id)

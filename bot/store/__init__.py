@@ -33,6 +33,11 @@ __all__ = ["Admission", "AnswerRecord", "Asked", "Asker", "InboxItem", "SqliteSt
 
 
 class Store(Protocol):
+    where: str  # a path, or a URL without its password: for messages
+    migrated: list[int]  # the schema migrations this opening applied
+
+    def schema_version(self) -> int: ...
+
     def record_answer(self, match: Match, ref: str, *, user: str | None = None,
                       channel: str | None = None, surface: str = "") -> None: ...
 
@@ -70,6 +75,11 @@ class Store(Protocol):
     def inbox_claim(self, worker: str, lease_seconds: float) -> InboxItem | None:
         """The oldest request nobody holds (or whose holder's lease ran out), now `worker`'s
         for `lease_seconds`; None when there is none."""
+        ...
+
+    def inbox_extend(self, item_ids: list[int], worker: str, lease_seconds: float) -> int:
+        """Renew `worker`'s leases on the items it is still answering: a lease runs out only
+        when its holder stopped renewing it (died), never under a slow answer."""
         ...
 
     def inbox_done(self, item_id: int) -> None:

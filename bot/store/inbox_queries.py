@@ -59,6 +59,16 @@ class InboxQueries(Queries):
             synced=_SYNCED)
         return InboxItem(*row) if row else None
 
+    def inbox_extend(self, item_ids: list[int], worker: str, lease_seconds: float) -> int:
+        """Renew `worker`'s leases on the items it still holds; how many it still held."""
+        if not item_ids:
+            return 0
+        marks = ", ".join("?" for _ in item_ids)
+        return self._execute(
+            f"UPDATE inbox SET lease_until = ? WHERE id IN ({marks}) AND worker = ?"
+            " AND state = 'claimed'", (time.time() + lease_seconds, *item_ids, worker),
+            synced=_SYNCED)
+
     def inbox_done(self, item_id: int) -> None:
         # The payload (the user's text) goes: the key alone is enough to stop a redelivery.
         self._execute(

@@ -9,7 +9,7 @@ from .history_queries import HistoryQueries
 from .inbox_queries import InboxQueries
 from .learning_queries import LearningQueries
 from .limits_queries import LimitQueries
-from .migrate import Migration, migrate
+from .migrate import Migration, migrate, schema_version
 from .records_queries import RecordQueries
 
 
@@ -24,6 +24,9 @@ class SqlStore(RecordQueries, InboxQueries, HistoryQueries, LearningQueries, Lim
     @property
     def dialect(self) -> str:
         return self._db.dialect
+
+    def schema_version(self) -> int:
+        return schema_version(self._db)
 
     def writable(self) -> bool:
         """Whether a write would succeed now (for /readyz)."""

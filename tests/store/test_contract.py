@@ -231,3 +231,17 @@ def test_migrations_run_once_and_a_reopen_finds_nothing_to_do(open_same):
     first = open_same()
     assert first.migrated == [1, 2]
     assert open_same().migrated == []
+
+
+def test_a_renewed_lease_is_not_taken_over_and_only_its_holder_renews_it(open_same):
+    a, b = open_same(), open_same()
+    a.inbox_add("event:slow", "event", "{}", limit=10)
+    held = a.inbox_claim("slow-worker", lease_seconds=0.5)
+    assert held is not None
+    for _ in range(4):
+        time.sleep(0.25)
+        assert a.inbox_extend([held.id], "slow-worker", 0.5) == 1
+        assert b.inbox_claim("other", lease_seconds=60) is None
+    assert b.inbox_extend([held.id], "other", 60) == 0  # not the holder
+    time.sleep(0.7)
+    assert b.inbox_claim("other", lease_seconds=60) is not None  # its holder stopped renewing
