@@ -2,7 +2,8 @@
 FROM python:3.11-slim
 
 # WITH_ST=1 adds the sentence-transformers backend (CPU torch, about 1 GB more); the default
-# encoder is numpy-only and needs neither.
+# encoder is numpy-only and needs neither. The PostgreSQL driver (a few MB) is always in, so
+# the same image runs one replica on SQLite or several on PostgreSQL.
 ARG WITH_ST=0
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -19,9 +20,9 @@ COPY bot ./bot
 COPY knowledge ./knowledge
 RUN if [ "$WITH_ST" = "1" ]; then \
         pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu \
-        && pip install '.[st]'; \
+        && pip install '.[st,postgres]'; \
     else \
-        pip install .; \
+        pip install '.[postgres]'; \
     fi
 # The source tree first on the path, so every subpackage (bot.slack) is importable whatever
 # package list the installed metadata carries.

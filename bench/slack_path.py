@@ -85,7 +85,7 @@ class BotProcess:
     """`owner-bot run --http` on 127.0.0.1 against the fake Web API."""
 
     def __init__(self, fakes: Any, fake: Any, knowledge_dir: Path, data_dir: Path,
-                 encoder: str = "use", threads: int | None = None):
+                 encoder: str = "use", threads: int | None = None, **extra_env: str):
         self.port = _free_port()
         env = child_env(
             OWNER_BOT_KNOWLEDGE=str(knowledge_dir), OWNER_BOT_DATA_DIR=str(data_dir),
@@ -95,6 +95,8 @@ class BotProcess:
         )
         env.pop("SLACK_APP_TOKEN", None)
         env.pop("OWNER_BOT_THREADS", None)
+        env.pop("OWNER_BOT_DATABASE_URL", None)
+        env.update(extra_env)
         if threads is not None:
             env["OWNER_BOT_THREADS"] = str(threads)
         self._log = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed in stop
@@ -136,9 +138,18 @@ class BotProcess:
         self._log.close()
 
 
+_asked_before = 0
+
+
 class Asker:
-    def __init__(self, fakes: Any, bot: BotProcess, replies: Replies):
-        self.fakes, self.bot, self.replies = fakes, bot, replies
+    """Asks through `bot`, or round-robin through several bots (replicas behind a balancer)."""
+
+    def __init__(self, fakes: Any, bot: BotProcess | list[BotProcess], replies: Replies):
+        self.fakes, self.replies = fakes, replies
+        self.bots = bot if isinstance(bot, list) else [bot]
+        global _asked_before
+        # Event ts and ids go on from the last Asker's: replies are matched by ts.
+        self._first, _asked_before = _asked_before, _asked_before + 1_000_000
         self._n = 0
         self._lock = threading.Lock()
 
@@ -147,20 +158,22 @@ class Asker:
         with self._lock:
             self._n += 1
             n = self._n
-        ts = f"1700000000.{n:06d}"
+        n += self._first
+        ts = f"{1700000000 + n // 1_000_000}.{n % 1_000_000:06d}"
         body = self.fakes.event_body(
             self.fakes.mention_event(question, ts=ts, channel=f"C{n % 7:03d}",
                                      user=f"U{n % 50:03d}"),
             f"EvBench{n}")
         start = time.perf_counter()
-        result = self.fakes.post(self.bot.url + "/slack/events", json.dumps(body).encode(),
+        url = self.bots[n % len(self.bots)].url
+        result = self.fakes.post(url + "/slack/events", json.dumps(body).encode(),
                                  "application/json")
         if result.status != 200:
             raise RuntimeError(f"the bot answered HTTP {result.status}: {result.body[:200]}")
         return self.replies.wait(ts) - start
 
 
-def _run(asker: Asker, questions: list[str], workers: int) -> dict[str, object]:
+def run_askers(asker: Asker, questions: list[str], workers: int) -> dict[str, object]:
     start = time.perf_counter()
     if workers == 1:
         times = [asker.ask(q) for q in questions]
@@ -190,10 +203,9 @@ def slack_section(knowledge_dir: Path, questions: list[str], concurrency: tuple[
             asker = Asker(fakes, bot, replies)
             for q in questions[:10]:  # warm-up: first requests import lazily
                 asker.ask(q)
-            out["sequential"] = _run(asker, questions, 1)
-            out["concurrent"] = [
-                _run(asker, questions[:per_level], workers) for workers in concurrency if per_level
-            ]
+            out["sequential"] = run_askers(asker, questions, 1)
+            out["concurrent"] = [run_askers(asker, questions[:per_level], workers)
+                                 for workers in concurrency if per_level]
         finally:
             bot.stop()
             fake.server.shutdown()

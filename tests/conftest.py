@@ -8,6 +8,8 @@ other's rows. Nothing is mocked: the PostgreSQL store is tested against PostgreS
 from __future__ import annotations
 
 import itertools
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,10 +39,14 @@ class PostgresServer:
 
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
-    server = PostgresServer(tmp_path_factory.mktemp("pg") / "data")
+def postgres_server() -> Iterator[PostgresServer]:
+    # Not under pytest's basetemp: a later pytest session prunes old basetemps, and would pull
+    # the data dir from under a server still running in a longer session.
+    folder = Path(tempfile.mkdtemp(prefix="owner-bot-pg-"))
+    server = PostgresServer(folder / "data")
     yield server
     server.close()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

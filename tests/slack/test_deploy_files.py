@@ -100,7 +100,7 @@ def test_env_example_names_every_variable_compose_needs_and_no_real_secret():
 def test_dockerfile_runs_the_bot_without_torch_by_default():
     text = (REPO / "Dockerfile").read_text()
     assert text.startswith("#") and "FROM python:3.11-slim" in text
-    assert 'ARG WITH_ST=0' in text and "pip install ." in text
+    assert 'ARG WITH_ST=0' in text and "pip install '.[postgres]'" in text
     assert 'CMD ["run"]' in text and "HEALTHCHECK" in text
     assert "OWNER_BOT_HEALTH_PORT=8080" in text
 
@@ -119,3 +119,24 @@ def _docker_compose_config(tmp_path) -> None:
         capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_the_ha_profile_runs_two_replicas_on_one_postgres_with_health_checks():
+    compose = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert "profiles" not in services["owner-bot"]  # `docker compose up` stays one replica
+    assert services["owner-bot-2"]["profiles"] == ["ha"] == services["postgres"]["profiles"]
+    urls = {name: services[name]["environment"]["OWNER_BOT_DATABASE_URL"]
+            for name in ("owner-bot", "owner-bot-2")}
+    assert all("${OWNER_BOT_DATABASE_URL" in url for url in urls.values())
+    assert "unset://" in urls["owner-bot-2"]  # never falls back to a SQLite of its own
+    for name in ("owner-bot", "owner-bot-2", "postgres"):
+        assert services[name]["healthcheck"]["test"], name
+    assert services["owner-bot-2"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert services["owner-bot"]["depends_on"]["postgres"]["required"] is False
+    data = {v.split(":")[0] for n in ("owner-bot", "owner-bot-2", "postgres")
+            for v in services[n]["volumes"] if not v.startswith("./")}
+    assert data == {"owner-bot-data", "owner-bot-2-data", "owner-bot-pg"}
+    assert data <= compose["volumes"].keys()  # named volumes survive rebuilds
+    grace = {services[n]["stop_grace_period"] for n in ("owner-bot", "owner-bot-2")}
+    assert grace == {"25s"}

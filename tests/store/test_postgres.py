@@ -3,6 +3,8 @@ server that goes away for a few seconds. Against real PostgreSQL servers."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -56,11 +58,14 @@ def test_an_unusable_url_is_one_line_naming_the_variable_without_the_password(ur
 
 
 @pytest.fixture
-def own_server(tmp_path: Path):
-    """A server of this test's own, to stop and start."""
-    server = get_server(tmp_path / "pg", cleanup_mode="delete")
+def own_server():
+    """A server of this test's own, to stop and start (outside pytest's basetemp, which a
+    later pytest session may prune)."""
+    folder = Path(tempfile.mkdtemp(prefix="owner-bot-pg-"))
+    server = get_server(folder / "pg", cleanup_mode="delete")
     yield server
     server.cleanup()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _stop(server) -> None:
