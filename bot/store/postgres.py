@@ -2,9 +2,11 @@
 
 psycopg 3 with a connection pool (psycopg-pool, the `postgres` extra). Connections are checked
 when taken from the pool, so one the server dropped is replaced, not used; a write that loses
-its connection is run again on a fresh one, a few times, then fails with a StoreError that the
-caller logs (one line) and gets past: a database away for a few seconds costs records, never a
-crash. The ack path waits for a connection at most ADD_TIMEOUT_SECONDS (inbox_queries.py).
+its connection is run again on a fresh one, once, then fails with a StoreError that the caller
+logs (one line) and gets past: a database away for a few seconds costs records, never a crash.
+After a failure, calls fail at once for DOWN_SECONDS instead of each waiting for a connection
+(the pool reconnects in the background meanwhile), so a reply is not held up by every write it
+makes. The ack path waits for a connection at most ADD_TIMEOUT_SECONDS (inbox_queries.py).
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from .sql import SqlStore
 VARIABLE = "OWNER_BOT_DATABASE_URL"
 POOL_SIZE = 10  # inbox workers, the HTTP acks and the watchers of one replica, with room
 CONNECT_SECONDS = 5.0
-_ATTEMPTS = 3
+WAIT_SECONDS = 2.0  # for a pooled connection, per attempt
+DOWN_SECONDS = 1.0
+_ATTEMPTS = 2
 
 
 def is_postgres_url(target: object) -> bool:
@@ -86,6 +90,8 @@ class PostgresDb:
 
         self._operational = psycopg.OperationalError
         self.url = url
+        self._down_until = 0.0
+        self._down_reason = ""
         # Asked once, directly, so that a wrong URL is one clear line, not a pool's retries.
         with psycopg.connect(url, connect_timeout=int(CONNECT_SECONDS)):
             pass
@@ -103,21 +109,32 @@ class PostgresDb:
         return self._run(work, synced=True, timeout=None)
 
     def _run(self, work: Callable[[Cursor], T], *, synced: bool, timeout: float | None) -> T:
-        # A caller with a deadline (the ack) gets one try; the rest ride out a short outage.
+        if time.monotonic() < self._down_until:
+            raise self._unreachable(self._down_reason)
+        # A caller with a deadline (the ack) gets one try; the rest ride out a blip.
         attempts = 1 if timeout is not None else _ATTEMPTS
         for attempt in range(attempts):
             try:
-                with self.pool.connection(timeout=timeout) as conn, conn.transaction():
+                with self.pool.connection(timeout=timeout or WAIT_SECONDS) as conn, \
+                        conn.transaction():
                     cursor = _Cursor(conn.cursor())
                     if not synced:
                         cursor.execute("SET LOCAL synchronous_commit = off")
-                    return work(cursor)  # type: ignore[arg-type]
+                    result = work(cursor)  # type: ignore[arg-type]
+                self._down_until = 0.0
+                return result
             except self._operational as exc:
+                reason = _reason(exc, self.url)
                 if attempt + 1 == attempts:
-                    raise StoreError(f"the database at {without_password(self.url)} is "
-                                     f"unreachable: {_reason(exc, self.url)}") from None
-                time.sleep(0.25 * (attempt + 1))
+                    self._down_until = time.monotonic() + DOWN_SECONDS
+                    self._down_reason = reason
+                    raise self._unreachable(reason) from None
+                time.sleep(0.2)
         raise AssertionError("unreachable")
+
+    def _unreachable(self, reason: str) -> StoreError:
+        return StoreError(f"the database at {without_password(self.url)} is unreachable: "
+                          f"{reason}")
 
     def writable(self) -> bool:
         try:

@@ -40,12 +40,13 @@ def running_bot(fake: FakeSlack, matcher: Matcher | Serving, data_dir: Path, **o
     """The real Bolt app behind the real HTTP server, talking to the fake Web API.
 
     options: Settings fields (rate_limit_per_minute, admin_user_ids, ...) and create_app's
-    reloader / limiter.
+    reloader / limiter, and `store` (default: SQLite in data_dir), closed at the end.
     """
     app_options = {k: options.pop(k) for k in ("reloader", "limiter") if k in options}
+    given = options.pop("store", None)
     options.setdefault("rate_limit_per_minute", 0)
     settings = replace(slack_settings(fake, data_dir), **options)
-    feedback = SqliteStore(settings.store_path)
+    feedback = given if given is not None else SqliteStore(settings.store_path)
     executor = TrackingExecutor()
     app = create_app(settings, matcher, store=feedback, listener_executor=executor,
                      **app_options)
