@@ -1,10 +1,10 @@
-"""Feedback store, the inbox (event dedupe) and the Slack settings check, without Slack."""
+"""Feedback store with the real matcher and the Slack settings check, without Slack (the
+store's whole contract, both backends: tests/store/)."""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-import time
 
 import pytest
 from click.testing import CliRunner
@@ -57,44 +57,6 @@ def test_concurrent_votes_from_many_threads_keep_one_row_each(matcher, tmp_path)
         t.join(30)
     assert sorted((v.user, v.vote) for v in store.votes("R")) == [(f"U{n}", 1) for n in range(8)]
     store.close()
-
-
-def test_inbox_keeps_each_key_once_across_restarts_and_bounds_the_backlog(tmp_path):
-    path = tmp_path / "store.sqlite3"
-    store = SqliteStore(path)
-    assert store.inbox_add("event:Ev1", "event", "{}", limit=2) == "added"
-    assert store.inbox_add("event:Ev1", "event", "{}", limit=2) == "duplicate"
-    assert store.inbox_add("event:Ev2", "event", "{}", limit=2) == "added"
-    assert store.inbox_add("event:Ev3", "event", "{}", limit=2) == "full"
-    assert store.inbox_add("event:Ev1", "event", "{}", limit=2) == "duplicate"  # even when full
-    first = store.inbox_claim("w1", lease_seconds=60)
-    assert first is not None and first.key == "event:Ev1" and first.attempts == 1
-    store.inbox_done(first.id)
-    store.close()
-    again = SqliteStore(path)  # a restart: the answered key is still known
-    assert again.inbox_add("event:Ev1", "event", "{}", limit=2) == "duplicate"
-    assert again.inbox_backlog() == 1 and again.writable()
-    again.close()
-
-
-def test_inbox_claims_are_exclusive_until_the_lease_runs_out(tmp_path):
-    path = tmp_path / "store.sqlite3"
-    dead, alive = SqliteStore(path), SqliteStore(path)  # two processes on one file
-    dead.inbox_add("event:A", "event", '{"q": 1}', limit=10)
-    dead.inbox_add("event:B", "event", '{"q": 2}', limit=10)
-    held = dead.inbox_claim("dead", lease_seconds=0.3)
-    taken = alive.inbox_claim("alive", lease_seconds=60)
-    assert held is not None and taken is not None and {held.key, taken.key} == {"event:A",
-                                                                               "event:B"}
-    assert alive.inbox_claim("alive", lease_seconds=60) is None  # A is still held
-    time.sleep(0.4)
-    back = alive.inbox_claim("alive", lease_seconds=60)  # the dead holder's lease ran out
-    assert back is not None and back.key == held.key and back.attempts == 2
-    alive.inbox_done(back.id)
-    alive.inbox_done(taken.id)
-    assert alive.inbox_backlog() == 0 and alive.inbox_prune(keep_seconds=0) == 2
-    dead.close()
-    alive.close()
 
 
 TOKENS = {"bot_token": "xoxb-1-2-HUSHBOT", "app_token": "xapp-1-HUSHAPP",
