@@ -3,7 +3,10 @@
 Intake (HTTP or Socket Mode) calls `Inbox.admit` with the verified payload and acks only when
 it was stored ("added") or is a redelivery ("duplicate"). Worker threads claim the oldest item
 with a lease, replay it through Bolt (`app.dispatch`, listeners run in the worker's thread) and
-mark it done. Items a dead process held come back when their lease runs out; items left at
+mark it done once its replies are delivered or recorded as failed: a reply Slack turned away
+for now is parked (bot/slack/schedule.py) while the worker takes the next item, and the item
+stays claimed, its lease extended past the reply's next try, until the reply is settled. Items a
+dead process held (parked replies included) come back when their lease runs out; items left at
 shutdown are served first by the next start. An item may be answered twice only if the process
 dies between the reply reaching Slack and the done mark (milliseconds).
 """
@@ -25,6 +28,7 @@ from slack_bolt import App
 from slack_bolt.request import BoltRequest
 
 from ..store import Admission, InboxItem, Store
+from .schedule import owing
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +38,8 @@ RESPONSE_URL_SECONDS = 30 * 60
 # after a long outage and a restart is still recognised.
 REMEMBER_SECONDS = 24 * 3600
 _PRUNE_EVERY_SECONDS = 600
+# A parked reply's lease outlasts its next try by this much (one send's timeout and more).
+_LEASE_MARGIN_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -139,13 +145,33 @@ class Inbox:
             self.store.inbox_prune(REMEMBER_SECONDS)
 
     def _serve(self, item: InboxItem) -> None:
+        # Done when the handler has returned and every reply it parked is settled.
+        with owing(lambda: self._done(item.id), self._keeper(item.id)):
+            try:
+                if (item.kind != "event"
+                        and time.time() - item.received_at > RESPONSE_URL_SECONDS):
+                    logger.warning("dropped a %s (inbox id %d) older than 30 minutes: its "
+                                   "response_url no longer takes replies", item.kind, item.id)
+                else:
+                    self.handle(item)
+            except Exception:
+                # Our bug, not a transient failure: served again it would fail again.
+                logger.exception("a %s from the inbox (id %d) failed", item.kind, item.id)
+
+    def _done(self, item_id: int) -> None:
         try:
-            if item.kind != "event" and time.time() - item.received_at > RESPONSE_URL_SECONDS:
-                logger.warning("dropped a %s (inbox id %d) older than 30 minutes: its "
-                               "response_url no longer takes replies", item.kind, item.id)
-            else:
-                self.handle(item)
-        except Exception:
-            # Our bug, not a transient failure: served again it would fail again.
-            logger.exception("a %s from the inbox (id %d) failed", item.kind, item.id)
-        self.store.inbox_done(item.id)
+            self.store.inbox_done(item_id)
+        except Exception:  # served again after its lease: at worst answered twice
+            logger.exception("could not mark inbox id %d done", item_id)
+
+    def _keeper(self, item_id: int) -> Callable[[float], None]:
+        """Extends the item's lease when a parked reply's next try comes near its end."""
+        lease_until = [time.time() + self.limits.lease_seconds]
+
+        def keep(wait_seconds: float) -> None:
+            needed = time.time() + wait_seconds + _LEASE_MARGIN_SECONDS
+            if needed > lease_until[0]:
+                lease_until[0] = needed + self.limits.lease_seconds
+                self.store.inbox_extend(item_id, lease_until[0])
+
+        return keep

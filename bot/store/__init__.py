@@ -71,6 +71,11 @@ class Store(Protocol):
         """Answered: never served again; its key still stops a redelivery."""
         ...
 
+    def inbox_extend(self, item_id: int, lease_until: float) -> None:
+        """Still being answered (a reply waits for Slack): the claimed item's lease runs until
+        `lease_until` at least; never shortened, and nothing when it is no longer claimed."""
+        ...
+
     def inbox_backlog(self) -> int:
         """Requests not yet answered (waiting or held)."""
         ...

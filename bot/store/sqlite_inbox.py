@@ -92,6 +92,13 @@ class SqliteInbox:
                 " WHERE id = ?", (time.time(), item_id),
             )
 
+    def inbox_extend(self, item_id: int, lease_until: float) -> None:
+        with self._lock, self._not_synced():
+            self._conn.execute(
+                "UPDATE inbox SET lease_until = MAX(lease_until, ?) WHERE id = ?"
+                " AND state = 'claimed'", (lease_until, item_id),
+            )
+
     def inbox_backlog(self) -> int:
         with self._lock:
             return int(self._conn.execute(
