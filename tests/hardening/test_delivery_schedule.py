@@ -11,12 +11,15 @@ import random
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
-from slackfakes import BOT_TOKEN, Call, RunningBot, event_body, mention_event
+from hardening_support import running_bot
+from slackfakes import BOT_TOKEN, Call, FakeSlack, RunningBot, event_body, mention_event
 
 from bot.cli import cli
+from bot.matcher import Matcher
 
 SLOW, DOWN = "CSLOW", "CDOWN"
 SLOW_SECONDS = 8.0
@@ -126,3 +129,17 @@ def test_replies_keep_flowing_past_a_rate_limited_channel_and_none_is_lost(bot: 
     posted = _posted(bot)
     assert all(len(posted.get(body["event"]["ts"], [])) == 1 for _, _, body in events)
     assert _failed_event_ids(runner, bot) == set()
+
+
+def test_a_parked_reply_keeps_its_request_leased_so_it_is_answered_once(
+        fake_slack: FakeSlack, matcher: Matcher, tmp_path: Path):
+    # A 1 s lease and a 3 s Retry-After: without the extension another worker would take the
+    # request again at 1 s and answer it a second time.
+    with running_bot(fake_slack, matcher, tmp_path, lease_seconds=1.0) as bot:
+        bot.fake.fail_next("chat.postMessage", 429, {"Retry-After": "3"})
+        assert bot.send_json(event_body(mention_event("谁负责写代码？"), "EvLease")).status == 200
+        bot.fake.wait_for(lambda c: c.method == "chat.postMessage" and c.status == 429)
+        time.sleep(1.5)
+        assert bot.store.inbox_backlog() == 1  # held, not done, not served again
+        bot.settle(timeout=20)
+        assert [c.status for c in bot.fake.posts("chat.postMessage")] == [429, 200]
