@@ -62,7 +62,7 @@ class Replies:
         original = fake.record
 
         def record(call: Any) -> None:
-            if call.method == "chat.postMessage":
+            if call.method == "chat.postMessage" and call.status == 200:  # posted, not refused
                 with self._cond:
                     self._arrived[str(call.body.get("thread_ts"))] = time.perf_counter()
                     self._cond.notify_all()

@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -199,6 +200,7 @@ def run(use_http: bool, port: int, host: str, health_port: int | None,
         knowledge_dir: Path | None, encoder: str | None):
     """Run the Slack bot: Socket Mode by default (SLACK_BOT_TOKEN, SLACK_APP_TOKEN), or --http
     (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET) on /slack/events."""
+    from .cpu import serving_threads
     from .redact import install_redaction
     from .reload import KnowledgeReloader, Serving
     from .retention import start_retention
@@ -215,6 +217,8 @@ def run(use_http: bool, port: int, host: str, health_port: int | None,
     try:
         # Checked before the knowledge is loaded: a token typo should not wait on embeddings.
         settings = Settings.from_env(knowledge_dir=knowledge_dir, encoder=encoder)
+        # Between questions nothing may spin: the encoder runs under the BLAS cap too.
+        settings = replace(settings, threads=serving_threads(settings.threads))
         check_slack_settings(settings, "http" if use_http else "socket")
         # Asked of Slack before anything is loaded or logged: a bad token is the one line.
         check_token_with_slack(settings, "SLACK_BOT_TOKEN")
@@ -290,7 +294,7 @@ def failed_retry() -> None:
 
     store, settings = _store_and_settings()
     try:
-        report = retry_failed(store, make_web_client(settings))
+        report = retry_failed(store, make_web_client(settings, patient=True))
     finally:
         store.close()
     click.echo(f"delivered {report.delivered}, still failing {report.failed}, "

@@ -35,3 +35,17 @@ def cap_numeric_threads() -> None:
 
     threadpool_limits(limits=threads, user_api="blas")
     logger.debug("BLAS limited to %d thread(s)", threads)
+
+
+def serving_threads(configured: int | None) -> int | None:
+    """The encoder's threads in the running bot: OWNER_BOT_THREADS when set, else the BLAS cap.
+
+    The encoder asks its BLAS for its own thread count on every encode (threadpoolctl), above
+    the cap: with 2, the second OpenBLAS thread spun ~100 ms after each question, so a question
+    cost 128 ms of CPU at 5 a second against 35 ms at saturation; with 1, 15 ms against 15 ms
+    (bench/cpu_budget.py). A question is two short sentences: one thread encodes it as fast.
+    With the cap off (OWNER_BOT_BLAS_THREADS=0) the encoder keeps its default, as before.
+    """
+    if configured is not None:
+        return configured
+    return blas_threads() or None

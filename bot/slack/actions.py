@@ -57,9 +57,9 @@ def on_share(bot: BotContext, body: dict[str, Any], action: dict[str, Any]) -> N
         return
     # The response_url posts in any channel, even one the bot was never invited to.
     response_url = text_field(body.get("response_url"))
-    if bot.delivery.respond(response_url, about, text=reply.text, blocks=reply.blocks,
-                            response_type="in_channel", replace_original=False):
-        bot.delivery.respond(response_url, about, delete_original=True)
+    # Once the channel has it, the private copy goes (not before: a failed share keeps it).
+    bot.delivery.respond(response_url, about, then={"delete_original": True}, text=reply.text,
+                         blocks=reply.blocks, response_type="in_channel", replace_original=False)
 
 
 def on_alternative(bot: BotContext, body: dict[str, Any], action: dict[str, Any],

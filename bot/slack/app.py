@@ -24,13 +24,16 @@ from .settings_check import api_base_url, check_token_with_slack
 logger = logging.getLogger(__name__)
 
 
-def make_web_client(settings: Settings, token: str | None = None) -> WebClient:
-    """A WebClient on SLACK_API_URL (or Slack's), retrying rate limits and transient failures."""
+def make_web_client(settings: Settings, token: str | None = None, *,
+                    patient: bool = False) -> WebClient:
+    """A WebClient on SLACK_API_URL (or Slack's). The bot's own retries nothing: delivery
+    schedules retries itself (bot/slack/schedule.py), so no worker sleeps on a Retry-After.
+    `patient` (for `owner-bot failed retry`): it waits and retries 429s and 5xx itself."""
     return WebClient(
         token=token or settings.bot_token,
         base_url=api_base_url(settings),
         timeout=30,
-        retry_handlers=retry_handlers(),
+        retry_handlers=retry_handlers() if patient else [],
     )
 
 

@@ -3,7 +3,10 @@
 Intake (HTTP or Socket Mode) calls `Inbox.admit` with the verified payload and acks only when
 it was stored ("added") or is a redelivery ("duplicate"). Worker threads claim the oldest item
 with a lease, replay it through Bolt (`app.dispatch`, listeners run in the worker's thread) and
-mark it done. Items a dead process held come back when their lease runs out; items left at
+mark it done once its replies are delivered or recorded as failed: a reply Slack turned away
+for now is parked (bot/slack/schedule.py) while the worker takes the next item, and the item
+stays claimed, its lease extended past the reply's next try, until the reply is settled. Items a
+dead process held (parked replies included) come back when their lease runs out; items left at
 shutdown are served first by the next start. An item may be answered twice only if the process
 dies between the reply reaching Slack and the done mark (milliseconds).
 
@@ -30,6 +33,7 @@ from slack_bolt import App
 from slack_bolt.request import BoltRequest
 
 from ..store import Admission, InboxItem, Store, StoreError
+from .schedule import owing
 
 logger = logging.getLogger(__name__)
 
@@ -212,22 +216,32 @@ class Inbox:
                 self._warn(f"could not prune the inbox: {exc}")
 
     def _serve(self, item: InboxItem) -> None:
+        # Done when the handler has returned and every reply it parked is settled.
+        # The lease keeper renews the item's lease until it is done, parked replies included,
+        # so the schedule's hint of when a parked reply is next tried is not needed here.
+        with owing(lambda: self._done(item.id), lambda _seconds: None):
+            try:
+                if (item.kind != "event"
+                        and time.time() - item.received_at > RESPONSE_URL_SECONDS):
+                    logger.warning("dropped a %s (inbox id %d) older than 30 minutes: its "
+                                   "response_url no longer takes replies", item.kind, item.id)
+                else:
+                    self.handle(item)
+            except Exception:
+                # Our bug, not a transient failure: served again it would fail again.
+                logger.exception("a %s from the inbox (id %d) failed", item.kind, item.id)
+
+    def _done(self, item_id: int) -> None:
         try:
-            if item.kind != "event" and time.time() - item.received_at > RESPONSE_URL_SECONDS:
-                logger.warning("dropped a %s (inbox id %d) older than 30 minutes: its "
-                               "response_url no longer takes replies", item.kind, item.id)
-            else:
-                self.handle(item)
-        except Exception:
-            # Our bug, not a transient failure: served again it would fail again.
-            logger.exception("a %s from the inbox (id %d) failed", item.kind, item.id)
-        if item.id < 0:
-            return  # held in memory: nothing stored to mark
-        try:
-            self.store.inbox_done(item.id)
+            if item_id > 0:  # an item held in memory (< 0) has nothing stored to mark
+                self.store.inbox_done(item_id)
         except StoreError as exc:
             # Served again once its lease runs out: this one reply may be posted twice.
-            self._warn(f"could not mark inbox item {item.id} done: {exc}")
+            self._warn(f"could not mark inbox item {item_id} done: {exc}")
+        except Exception:  # served again after its lease: at worst answered twice
+            logger.exception("could not mark inbox id %d done", item_id)
         finally:
+            # No longer renewed: if it was not marked done, its lease runs out and it is
+            # served again.
             with self._held_lock:
-                self._in_hand.discard(item.id)
+                self._in_hand.discard(item_id)

@@ -86,6 +86,7 @@ class Store(Protocol):
         """Answered: never served again; its key still stops a redelivery."""
         ...
 
+
     def inbox_backlog(self) -> int:
         """Requests not yet answered (waiting or held)."""
         ...

@@ -63,8 +63,10 @@ def test_sigkill_mid_burst_loses_no_acked_event_and_answers_each_once(
     sender = threading.Thread(target=_burst, args=(url, acked, kill_now))
     sender.start()
     assert kill_now.wait(120)
-    killed_at = time.monotonic()
     first.kill()  # SIGKILL: no drain, no cleanup
+    # Once it is reaped: a post it had sent just before may reach the fake a moment after the
+    # signal (seen once at load 8: two in-flight replies recorded after a time taken before).
+    killed_at = time.monotonic()
     sender.join(120)
     answered_before = len(fake_slack.posts("chat.postMessage"))
     assert answered_before < len(acked), "the kill came too late to test anything"

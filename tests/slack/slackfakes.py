@@ -61,6 +61,9 @@ class FakeSlack:
     # Scripted failures: method name (or "response" for response_url posts) -> the statuses
     # and headers of the next answers, e.g. {"chat.postMessage": [(429, {"Retry-After": "1"})]}.
     script: dict[str, list[tuple[int, dict[str, str]]]] = field(default_factory=dict)
+    # Failures by rule, after the script: (method or "response", body) -> (status, headers)
+    # to fail that call, or None to answer it normally.
+    chaos: Callable[[str, dict[str, Any]], tuple[int, dict[str, str]] | None] | None = None
     _cond: threading.Condition = field(default_factory=threading.Condition)
     _ts: int = 0
 
@@ -140,6 +143,8 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             headers = {k.lower(): v for k, v in self.headers.items()}
             key = "response" if path.startswith("/response/") else path.rsplit("/", 1)[-1]
             failure = fake.scripted(key)
+            if failure is None and fake.chaos is not None:
+                failure = fake.chaos(key, body)
             if failure is not None:
                 status, extra = failure
                 fake.record(Call(path, body, headers, status))
