@@ -6,12 +6,13 @@ for an alternative, the entry id in its action_id): the question comes back from
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_sdk import WebClient
 
 from ..messages import t
-from ..store import Asker
+from ..store import Asker, is_ref
 from .answers import answer_entry, shared_answer
 from .blocks import (
     ACTION_ALT_PREFIX,
@@ -24,6 +25,8 @@ from .context import BotContext
 from .delivery import About
 from .payload import channel_of, object_field, text_field, user_of
 
+logger = logging.getLogger(__name__)
+
 
 def on_vote(bot: BotContext, body: dict[str, Any], action: dict[str, Any]) -> None:
     user = user_of(body)
@@ -31,6 +34,9 @@ def on_vote(bot: BotContext, body: dict[str, Any], action: dict[str, Any]) -> No
         return
     up = action.get("action_id") == ACTION_VOTE_UP
     ref = str(action.get("value", ""))
+    if not is_ref(ref):  # not a button of ours: nothing to record, nothing to echo back
+        logger.info("ignored a vote on something that is not an answer's ref")
+        return
     bot.store.vote(ref, user, 1 if up else -1, channel_of(body))
     asked = bot.store.question(ref)
     lang = asked[1] if asked else "en"

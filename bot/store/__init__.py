@@ -23,13 +23,14 @@ from .records import (
     StoreError,
     Suggestion,
     Vote,
+    is_ref,
     new_ref,
 )
 from .sqlite import SqliteStore
 
 __all__ = ["Admission", "AnswerRecord", "Asked", "Asker", "InboxItem", "SqliteStore", "Store",
-           "StoreError", "Suggestion", "Vote", "database_password", "is_postgres_url", "new_ref",
-           "open_store", "without_password"]
+           "StoreError", "Suggestion", "Vote", "database_password", "is_postgres_url", "is_ref",
+           "new_ref", "open_store", "without_password"]
 
 
 class Store(Protocol):

@@ -18,6 +18,11 @@ def new_ref() -> str:
     return uuid.uuid4().hex
 
 
+def is_ref(value: str) -> bool:
+    """Whether a button's value can be a ref we made (a forged click's cannot)."""
+    return len(value) == 32 and all(c in "0123456789abcdef" for c in value)
+
+
 @dataclass(frozen=True)
 class Asker:
     """Who asked where, for the records."""

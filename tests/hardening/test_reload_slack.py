@@ -217,7 +217,7 @@ def test_no_reply_mixes_two_versions(fake_slack: FakeSlack, editable, tmp_path: 
 
 def test_reload_interval_setting(monkeypatch, editable, fake_slack: FakeSlack, tmp_path: Path):
     monkeypatch.delenv("OWNER_BOT_RELOAD_SECONDS", raising=False)
-    assert Settings.from_env().reload_seconds == 5
+    assert Settings.from_env().reload_seconds == 2
     monkeypatch.setenv("OWNER_BOT_RELOAD_SECONDS", "0.5")
     assert Settings.from_env().reload_seconds == 0.5
     monkeypatch.setenv("OWNER_BOT_RELOAD_SECONDS", "-1")
