@@ -31,15 +31,26 @@ _SPACES = re.compile(r"\s+")
 # What asks for an owner or a decision, in the languages the encoder reads. Bare 哪 or "what" is
 # not enough: "PRD 在哪" asks for a document, "what time is it" for a fact.
 _ASK = re.compile(
-    r"谁|誰|邊個|边个|邊位|边位|搵邊|哪个(团队|組|组|部门|小组|同事)|哪(位|边|個團隊|個組|個部門)"
-    r"|找哪|归哪|歸哪|拍板|说了算|說了算|交给|交給|负责吗|負責嗎|的活|的事吗|的锅|要背吗|下场"
-    r"|對接|对接人|负责人|負責人|哪个角色|负责什么|負責什麼|负责哪些|去哪(领|申请|报|交|找)"
+    r"谁|誰|邊個|边个|邊位|边位|搵邊|哪[个個]\s?(团队|團隊|組|组|部门|部門|小组|同事|team|group)"
+    r"|哪(位|边|邊)|找哪|归哪|歸哪|[归歸找]那[个個](组|組|团队|團隊|部门|部門)|拍板|说了算|說了算"
+    r"|交给|交給|负责吗|負責嗎|的活|的事吗|的锅|要背吗|下场|對接|对接人|负责人|負責人|哪个角色"
+    r"|负责什么|負責什麼|负责哪些|去哪(领|申请|报|交|找)|有没有人(专门)?(负责|管|在管|跟)"
+    r"|有沒有人(專門)?(負責|管|在管|跟)|有(专门|專門)[^,，。;；]{0,12}(吗|嗎)"
     r"|どのチーム|どちら|どこに|どなた|誰が|担当|管轄|相談|窓口|べき"
-    r"|\b(who|whom|whose|who's|which team|what team|which group|which department|owns?|owner"
-    r"|responsible|in charge|on the hook)\b"
+    r"|\b(who|whom|whose|who's|which team|what team|which group|which department|owns|owner"
+    r"|owned by|responsible|in charge|on the hook)\b|\bown(?= (this|that|it|the|these|those)\b)"
+    r"|\b(is|are)\b[^?]{0,60}\bon (you|your team|them|us)\b"
     r"|\bwhere (do|should) (i|we) (send|file|raise|report|escalate)\b"
     r"|\bwhere (do|does|should|are) [\w ]{2,30} (go|filed|kept)\b",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
+)
+# "who" in a relative clause describes someone ("a gift for a friend who likes dinosaurs"); it
+# does not ask who.
+_RELATIVE_WHO = re.compile(
+    r"\b(someone|somebody|friend|coworker|colleague|person|people|guy|girl|boy|kid|child|son"
+    r"|daughter|man|woman|mom|dad|mother|father|old|boyfriend|girlfriend|wife|husband|dragon)s?"
+    r" who\b",
+    re.IGNORECASE | re.ASCII,
 )
 # "Who" asking for a fact about the world, not an owner of work: past deeds ("who painted",
 # "谁写的红楼梦", "谁赢了") and famous people ("who is the president", "谁是世界首富").
@@ -48,11 +59,12 @@ _FACT_WHO = re.compile(
     r"|is the (president|ceo|king|queen|richest|best|greatest|founder|author|prime minister|mayor"
     r"|winner|tallest|oldest))\b|谁(写|唱|画|发明|拍|演|创办|发现)(的|了)|谁说的|谁赢|誰贏"
     r"|谁是(世界|中国|美国|历史|史上|全球|最)|誰是(世界|史上|最)",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 # Words that ask for an owner even in a clause that also reads like a fact question.
 _OWNER = re.compile(r"负责|負責|归|歸|找谁|找誰|团队|團隊|部门|部門"
-                    r"|\b(owns?|owner|responsible|in charge|team|handles?)\b", re.IGNORECASE)
+                    r"|\b(owns?|owner|responsible|in charge|team|handles?)\b",
+                    re.IGNORECASE | re.ASCII)
 # A yes/no question about a role: "产品经理要自己做吗", "is that a PM thing or mktg?",
 # "Does the PM manage the budget?".
 _ROLE_EN = (r"\b(pm|pms|product managers?|eng|engineering|design|marketing|mktg|sales|finance"
@@ -68,7 +80,7 @@ _ROLE_QUESTION = re.compile(
     rf"|{_ROLE_ZH}{_NEAR}{{0,20}}(还是|還是)|(还是|還是){_NEAR}{{0,20}}{_ROLE_ZH}"
     rf"|\b(is|are|should|does|do|must|will)\b{_NEAR}{{0,48}}{_ROLE_EN}"
     rf"|{_ROLE_EN}{_NEAR}{{0,30}}\bor\b",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 
 
@@ -101,6 +113,7 @@ def is_ask(text: str) -> bool:
     """Does the clause ask who owns something, or whether a role does it?"""
     if _FACT_WHO.search(text) and not _OWNER.search(text):
         return False
+    text = _RELATIVE_WHO.sub(" ", text)
     return bool(_ASK.search(text) or _ROLE_QUESTION.search(text))
 
 

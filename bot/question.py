@@ -23,7 +23,7 @@ _KANA = re.compile(r"[\u3040-\u30ff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _WORDISH = re.compile(r"[^\W_]", re.UNICODE)
 _EN_QUESTION = re.compile(
-    r"\b(who|whom|whose|what|which|where|when|why|how|is|are|does|do|should|can)\b", re.I
+    r"\b(who|whom|whose|what|which|where|when|why|how|is|are|does|do|should|can)\b", re.I | re.ASCII
 )
 _ZH_QUESTION = re.compile(r"[谁誰哪吗嗎呢么麼啥]")
 
@@ -106,20 +106,20 @@ _EN_SCAFFOLDING = (
         r"( really| actually)?( need to| have to| be)?\b"
         r"|\b(is )?(the |a |our )?(pm|pms|product managers?)['’]s"
         r" (job|responsibility|task|role|work|call)\b",
-        re.IGNORECASE,
+        re.IGNORECASE | re.ASCII,
     ),
     # "who should I ping about", "which team do we talk to for"
     re.compile(
         r"\b(who|whom|which team|what team|which department|which group)\b( should| do| can| could"
         r"| would)( i| we)( ping| ask| talk to| speak to| contact| reach out to| go to| email"
         r"| message| escalate to| loop in)( about| for| regarding| re| on)?",
-        re.IGNORECASE,
+        re.IGNORECASE | re.ASCII,
     ),
     re.compile(
         r"\b(who['’]s|whose|whom|who|which team|what team|which department|which group)\b"
         r"( is| are| should| does| do| will| would| can)?( actually| usually| normally)?( be)?"
         r"( responsible( for)?| in charge( of)?| owns?| handles?| the owner( of)?| supposed to)?",
-        re.IGNORECASE,
+        re.IGNORECASE | re.ASCII,
     ),
 )
 

@@ -84,7 +84,7 @@ _DEICTIC = re.compile(
     r"这个|这块|这事|这种事|这件事|这|那个|那|此事|说了算|拍板|决定|听谁的|的|一下|来|去|搞|弄|管"
     r"|更新|处理|跟进|安排|问题|事情|事|下场|\b(this|that|it|one|these|those|thing|stuff|answer"
     r"|fix|fixing|handle|do|decide|call|now|actually|here|on|for|the|a|to|get|be)\b",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 
 
