@@ -13,7 +13,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .question import MAX_QUESTION_CHARS, resolve
+from .hanzi import to_simplified
+from .question import MAX_QUESTION_CHARS, resolve, work_phrase
 
 _FENCE = re.compile(r"```(.*?)(```|$)", re.S)
 _INLINE_CODE = re.compile(r"`([^`\n]*)`")
@@ -177,6 +178,8 @@ def find_views(raw: str | None, limit: int = MAX_QUESTION_CHARS) -> Views:
     if a is None:
         a = _last(parts, lambda c: not c.code and is_ask(c.text))
     has_ask = a is not None
+    if a is not None:
+        parts, a = _split_at_commas(parts, a)
     if a is None:  # no asking words: the last sentence that ends in a question mark, or the last
         a = _last(parts, lambda c: c.text.endswith(("?", "？")))
         a = len(parts) - 1 if a is None else a
@@ -190,6 +193,42 @@ def find_views(raw: str | None, limit: int = MAX_QUESTION_CHARS) -> Views:
     farther = _join((parts[a - 2].text, ask))[:limit] if a >= 2 else ""
     return Views(whole, ask, context if context not in (ask, whole) else "", has_ask,
                  farther if farther not in (context, whole) else "")
+
+
+# Words that point at the work or at deciding, without naming any work.
+_DEICTIC = re.compile(
+    r"担当|部署(?=[\u3040-\u30ff])|相谈|管轄|窓口|方|何"  # Japanese, as simplified: どの部署が担当
+    r"|这个|这块|这事|这种事|这件事|这|那个|那|此事|说了算|拍板|决定|听谁的|的|一下|来|去|搞|弄|管"
+    r"|更新|处理|跟进|安排|问题|事情|事|下场"
+    r"|\b(this|that|it|one|these|those|thing|stuff|answer|fix|fixing|handle|do|decide|call|now"
+    r"|actually|here|on|for|the|a|to|get|be|is|are|was|job|task|role|responsibility|team|group"
+    r"|department|person|someone|anyone|ask|talk|ping|contact|should|would|can|could)\b",
+    re.IGNORECASE | re.ASCII,
+)
+
+
+def names_work(phrase: str) -> bool:
+    """Does a work phrase name any work once pointing and deciding words are gone?"""
+    rest = _DEICTIC.sub(" ", phrase)
+    return len(re.findall(r"[\u4e00-\u9fff]", rest)) >= 1 or bool(re.search(r"[a-z]{3,}", rest,
+                                                                              re.IGNORECASE))
+
+
+_COMMA = re.compile(r"\s*[,，、]\s*")
+
+
+def _split_at_commas(parts: list[Clause], a: int) -> tuple[list[Clause], int]:
+    """Context often shares the ask's sentence, before a comma ("support keeps asking for a
+    bulk-edit tool, who decides if it ships", "需求评审完了，具体编码交给谁"): the piece that asks
+    becomes the ask, the pieces around it its context clauses."""
+    pieces = [p for p in _COMMA.split(parts[a].text) if any(ch.isalnum() for ch in p)]
+    at = _last([Clause(p) for p in pieces], lambda c: bool(_ASK.search(c.text)))
+    # "新機能の要件定義は、どのチームの担当ですか": the asking piece names no work, keep it whole
+    if len(pieces) < 2 or at is None or not names_work(work_phrase(to_simplified(pieces[at]))):
+        return parts, a
+    clause = parts[a]
+    split = [Clause(p, clause.quoted, clause.code) for p in pieces]
+    return parts[:a] + split + parts[a + 1 :], a + at
 
 
 def _last(parts: list[Clause], test: Callable[[Clause], bool]) -> int | None:

@@ -11,14 +11,13 @@ questions with their own text left out: `skip_row`, `skip_anchor` and `lexical` 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .ann import best_two, top_ids
-from .ask import find_views
+from .ask import find_views, names_work
 from .hanzi import to_simplified
 from .question import has_words, work_phrase
 
@@ -77,22 +76,6 @@ def plan(raw: str) -> Plan:
         rows = tuple(texts.setdefault(c, len(texts)) for c in candidates)
         views.append(View(text, rows))
     return Plan(tuple(views), tuple(texts), found.ask, found.has_ask)
-
-
-# Words that point at the work or at deciding, without naming any work.
-_DEICTIC = re.compile(
-    r"这个|这块|这事|这种事|这件事|这|那个|那|此事|说了算|拍板|决定|听谁的|的|一下|来|去|搞|弄|管"
-    r"|更新|处理|跟进|安排|问题|事情|事|下场|\b(this|that|it|one|these|those|thing|stuff|answer"
-    r"|fix|fixing|handle|do|decide|call|now|actually|here|on|for|the|a|to|get|be)\b",
-    re.IGNORECASE | re.ASCII,
-)
-
-
-def names_work(phrase: str) -> bool:
-    """Does a work phrase name any work once pointing and deciding words are gone?"""
-    rest = _DEICTIC.sub(" ", phrase)
-    return len(re.findall(r"[\u4e00-\u9fff]", rest)) >= 1 or bool(re.search(r"[a-z]{3,}", rest,
-                                                                              re.IGNORECASE))
 
 
 @dataclass

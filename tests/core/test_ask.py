@@ -117,3 +117,14 @@ def test_asks_in_mixed_script_and_everyday_typing(text):
 ])
 def test_own_and_relative_who_do_not_ask(text):
     assert not is_ask(text)
+
+
+def test_the_asking_piece_of_a_sentence_is_the_ask():
+    views = find_views("support keeps asking for a bulk-edit tool, who decides if it ships")
+    assert views.ask == "who decides if it ships"
+    assert "bulk-edit" in views.context
+
+
+def test_a_piece_that_names_no_work_keeps_its_sentence_whole():
+    text = "新製品の量産ラインの立ち上げは、どのチームの管轄になりますか？"
+    assert find_views(text).ask.startswith("新製品")
