@@ -122,7 +122,7 @@ def test_own_and_relative_who_do_not_ask(text):
 def test_the_asking_piece_of_a_sentence_is_the_ask():
     views = find_views("support keeps asking for a bulk-edit tool, who decides if it ships")
     assert views.ask == "who decides if it ships"
-    assert "bulk-edit" in views.context
+    assert "bulk-edit" in views.whole
 
 
 def test_a_piece_that_names_no_work_keeps_its_sentence_whole():
