@@ -86,7 +86,7 @@ class Signals:
     entry_scores: np.ndarray
     lexical: np.ndarray  # lexical coverage of the same entries, best view
     semantic_best: float  # best raw text similarity of any entry, best view
-    offtopic_best: float  # nearness to everyday chat, best view
+    offtopic_best: float  # nearness to everyday chat of the view that scores best
     ids: np.ndarray | None = None  # large knowledge: the entries the arrays belong to
     # The best view alone, for deciding whether to answer at all: context can only help there.
     best_view: np.ndarray | None = None
@@ -132,7 +132,9 @@ def score_views(index: Index, views: tuple[View, ...] | list[View], vectors: np.
         best_view=per_view.max(axis=0),
         lexical=np.max(np.stack(lexical), axis=0),
         semantic_best=max(semantic),
-        offtopic_best=_offtopic(index, views, vectors, skip_anchor),
+        # nearness to chat of the view that reads most like work: context can only help here too
+        offtopic_best=_offtopic(index, [views[int(np.argmax(per_view.max(axis=1)))]], vectors,
+                                skip_anchor),
         ids=ids,
     )
 
