@@ -214,7 +214,7 @@ def names_work(phrase: str) -> bool:
                                                                               re.IGNORECASE))
 
 
-_COMMA = re.compile(r"\s*[,，、]\s*")
+_COMMA = re.compile(r"\s*[,，]\s*")  # not 、: it lists, it never ends a clause
 
 
 def _split_at_commas(parts: list[Clause], a: int) -> tuple[list[Clause], int]:
@@ -223,8 +223,9 @@ def _split_at_commas(parts: list[Clause], a: int) -> tuple[list[Clause], int]:
     becomes the ask, the pieces around it its context clauses."""
     pieces = [p for p in _COMMA.split(parts[a].text) if any(ch.isalnum() for ch in p)]
     at = _last([Clause(p) for p in pieces], lambda c: bool(_ASK.search(c.text)))
-    # "新機能の要件定義は、どのチームの担当ですか": the asking piece names no work, keep it whole
-    if len(pieces) < 2 or at is None or not names_work(work_phrase(to_simplified(pieces[at]))):
+    # Kept whole when the ask comes first ("who owns heating, lighting and water?": what follows
+    # is its object) or names no work ("新機能の要件定義は、どのチームの担当ですか").
+    if not at or not names_work(work_phrase(to_simplified(pieces[at]))):
         return parts, a
     clause = parts[a]
     split = [Clause(p, clause.quoted, clause.code) for p in pieces]
