@@ -13,7 +13,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .question import MAX_QUESTION_CHARS, resolve
+from .hanzi import to_simplified
+from .question import MAX_QUESTION_CHARS, resolve, work_phrase
 
 _FENCE = re.compile(r"```(.*?)(```|$)", re.S)
 _INLINE_CODE = re.compile(r"`([^`\n]*)`")
@@ -31,15 +32,26 @@ _SPACES = re.compile(r"\s+")
 # What asks for an owner or a decision, in the languages the encoder reads. Bare 哪 or "what" is
 # not enough: "PRD 在哪" asks for a document, "what time is it" for a fact.
 _ASK = re.compile(
-    r"谁|誰|邊個|边个|邊位|边位|搵邊|哪个(团队|組|组|部门|小组|同事)|哪(位|边|個團隊|個組|個部門)"
-    r"|找哪|归哪|歸哪|拍板|说了算|說了算|交给|交給|负责吗|負責嗎|的活|的事吗|的锅|要背吗|下场"
-    r"|對接|对接人|负责人|負責人|哪个角色|负责什么|負責什麼|负责哪些|去哪(领|申请|报|交|找)"
+    r"谁|誰|邊個|边个|邊位|边位|搵邊|哪[个個]\s?(团队|團隊|組|组|部门|部門|小组|同事|team|group)"
+    r"|哪(位|边|邊)|找哪|归哪|歸哪|[归歸找]那[个個](组|組|团队|團隊|部门|部門)|拍板|说了算|說了算"
+    r"|交给|交給|负责吗|負責嗎|的活|的事吗|的锅|要背吗|下场|對接|对接人|负责人|負責人|哪个角色"
+    r"|负责什么|負責什麼|负责哪些|去哪(领|申请|报|交|找)|有没有人(专门)?(负责|管|在管|跟)"
+    r"|有沒有人(專門)?(負責|管|在管|跟)|有(专门|專門)[^,，。;；]{0,12}(吗|嗎)"
     r"|どのチーム|どちら|どこに|どなた|誰が|担当|管轄|相談|窓口|べき"
-    r"|\b(who|whom|whose|who's|which team|what team|which group|which department|owns?|owner"
-    r"|responsible|in charge|on the hook)\b"
+    r"|\b(who|whom|whose|who's|which team|what team|which group|which department|owns|owner"
+    r"|owned by|responsible|in charge|on the hook)\b|\bown(?= (this|that|it|the|these|those)\b)"
+    r"|\b(is|are)\b[^?]{0,60}\bon (you|your team|them|us)\b"
     r"|\bwhere (do|should) (i|we) (send|file|raise|report|escalate)\b"
     r"|\bwhere (do|does|should|are) [\w ]{2,30} (go|filed|kept)\b",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
+)
+# "who" in a relative clause describes someone ("a gift for a friend who likes dinosaurs"); it
+# does not ask who.
+_RELATIVE_WHO = re.compile(
+    r"\b(someone|somebody|friend|coworker|colleague|person|people|guy|girl|boy|kid|child|son"
+    r"|daughter|man|woman|mom|dad|mother|father|old|boyfriend|girlfriend|wife|husband|dragon)s?"
+    r" who\b",
+    re.IGNORECASE | re.ASCII,
 )
 # "Who" asking for a fact about the world, not an owner of work: past deeds ("who painted",
 # "谁写的红楼梦", "谁赢了") and famous people ("who is the president", "谁是世界首富").
@@ -48,11 +60,12 @@ _FACT_WHO = re.compile(
     r"|is the (president|ceo|king|queen|richest|best|greatest|founder|author|prime minister|mayor"
     r"|winner|tallest|oldest))\b|谁(写|唱|画|发明|拍|演|创办|发现)(的|了)|谁说的|谁赢|誰贏"
     r"|谁是(世界|中国|美国|历史|史上|全球|最)|誰是(世界|史上|最)",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 # Words that ask for an owner even in a clause that also reads like a fact question.
 _OWNER = re.compile(r"负责|負責|归|歸|找谁|找誰|团队|團隊|部门|部門"
-                    r"|\b(owns?|owner|responsible|in charge|team|handles?)\b", re.IGNORECASE)
+                    r"|\b(owns?|owner|responsible|in charge|team|handles?)\b",
+                    re.IGNORECASE | re.ASCII)
 # A yes/no question about a role: "产品经理要自己做吗", "is that a PM thing or mktg?",
 # "Does the PM manage the budget?".
 _ROLE_EN = (r"\b(pm|pms|product managers?|eng|engineering|design|marketing|mktg|sales|finance"
@@ -68,7 +81,7 @@ _ROLE_QUESTION = re.compile(
     rf"|{_ROLE_ZH}{_NEAR}{{0,20}}(还是|還是)|(还是|還是){_NEAR}{{0,20}}{_ROLE_ZH}"
     rf"|\b(is|are|should|does|do|must|will)\b{_NEAR}{{0,48}}{_ROLE_EN}"
     rf"|{_ROLE_EN}{_NEAR}{{0,30}}\bor\b",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 
 
@@ -101,6 +114,7 @@ def is_ask(text: str) -> bool:
     """Does the clause ask who owns something, or whether a role does it?"""
     if _FACT_WHO.search(text) and not _OWNER.search(text):
         return False
+    text = _RELATIVE_WHO.sub(" ", text)
     return bool(_ASK.search(text) or _ROLE_QUESTION.search(text))
 
 
@@ -164,6 +178,8 @@ def find_views(raw: str | None, limit: int = MAX_QUESTION_CHARS) -> Views:
     if a is None:
         a = _last(parts, lambda c: not c.code and is_ask(c.text))
     has_ask = a is not None
+    if a is not None:
+        parts, a = _split_at_commas(parts, a)
     if a is None:  # no asking words: the last sentence that ends in a question mark, or the last
         a = _last(parts, lambda c: c.text.endswith(("?", "？")))
         a = len(parts) - 1 if a is None else a
@@ -177,6 +193,43 @@ def find_views(raw: str | None, limit: int = MAX_QUESTION_CHARS) -> Views:
     farther = _join((parts[a - 2].text, ask))[:limit] if a >= 2 else ""
     return Views(whole, ask, context if context not in (ask, whole) else "", has_ask,
                  farther if farther not in (context, whole) else "")
+
+
+# Words that point at the work or at deciding, without naming any work.
+_DEICTIC = re.compile(
+    r"担当|部署(?=[\u3040-\u30ff])|相谈|管轄|窓口|方|何"  # Japanese, as simplified: どの部署が担当
+    r"|这个|这块|这事|这种事|这件事|这|那个|那|此事|说了算|拍板|决定|听谁的|的|一下|来|去|搞|弄|管"
+    r"|更新|处理|跟进|安排|问题|事情|事|下场"
+    r"|\b(this|that|it|one|these|those|thing|stuff|answer|fix|fixing|handle|do|decide|call|now"
+    r"|actually|here|on|for|the|a|to|get|be|is|are|was|job|task|role|responsibility|team|group"
+    r"|department|person|someone|anyone|ask|talk|ping|contact|should|would|can|could)\b",
+    re.IGNORECASE | re.ASCII,
+)
+
+
+def names_work(phrase: str) -> bool:
+    """Does a work phrase name any work once pointing and deciding words are gone?"""
+    rest = _DEICTIC.sub(" ", phrase)
+    return len(re.findall(r"[\u4e00-\u9fff]", rest)) >= 1 or bool(re.search(r"[a-z]{3,}", rest,
+                                                                              re.IGNORECASE))
+
+
+_COMMA = re.compile(r"\s*[,，]\s*")  # not 、: it lists, it never ends a clause
+
+
+def _split_at_commas(parts: list[Clause], a: int) -> tuple[list[Clause], int]:
+    """Context often shares the ask's sentence, before a comma ("support keeps asking for a
+    bulk-edit tool, who decides if it ships", "需求评审完了，具体编码交给谁"): the piece that asks
+    becomes the ask, the pieces around it its context clauses."""
+    pieces = [p for p in _COMMA.split(parts[a].text) if any(ch.isalnum() for ch in p)]
+    at = _last([Clause(p) for p in pieces], lambda c: bool(_ASK.search(c.text)))
+    # Kept whole when the ask comes first ("who owns heating, lighting and water?": what follows
+    # is its object) or names no work ("新機能の要件定義は、どのチームの担当ですか").
+    if not at or not names_work(work_phrase(to_simplified(pieces[at]))):
+        return parts, a
+    clause = parts[a]
+    split = [Clause(p, clause.quoted, clause.code) for p in pieces]
+    return parts[:a] + split + parts[a + 1 :], a + at
 
 
 def _last(parts: list[Clause], test: Callable[[Clause], bool]) -> int | None:

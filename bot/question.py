@@ -23,7 +23,7 @@ _KANA = re.compile(r"[\u3040-\u30ff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _WORDISH = re.compile(r"[^\W_]", re.UNICODE)
 _EN_QUESTION = re.compile(
-    r"\b(who|whom|whose|what|which|where|when|why|how|is|are|does|do|should|can)\b", re.I
+    r"\b(who|whom|whose|what|which|where|when|why|how|is|are|does|do|should|can)\b", re.I | re.ASCII
 )
 _ZH_QUESTION = re.compile(r"[谁誰哪吗嗎呢么麼啥]")
 
@@ -85,6 +85,29 @@ def language(text: str) -> str:
 # The "who owns it" scaffolding around the work itself. Sentence encoders weigh that template
 # heavily ("QA 测试谁负责" lands near "可用性测试谁负责"), so the matcher also embeds the question
 # with it removed and averages the two views.
+# A role named as an alternative, not as the work: "PM or research?", "or is that an eng thing",
+# "产品要参与吗", "是产品定还是市场定".
+_ROLES_EN = (r"(pm|pms|product|product managers?|eng|engineering|dev|devs|developers?|design"
+             r"|designers?|research|researchers?|ux|uxr|marketing|mktg|sales|finance|hr|qa|support|cs|ops|legal"
+             r"|architects?|architecture)")
+_ROLES_ZH = r"(产品经理|产品|pm|开发|研发|设计|市场|运营|销售|财务|测试|用研|架构|行政|人事|客服)"
+_ROLE_ALTERNATIVES = (
+    re.compile(
+        rf"[,;]?\s*\bor\b( is| should)?( it| that| this)?( an?| the)? {_ROLES_EN}"
+        rf"( thing| job| team| task| work| call| side)?\b\??"
+        rf"|[,;]?\s*\b{_ROLES_EN} or {_ROLES_EN}\b\??"
+        rf"|\b(an?|the) {_ROLES_EN} (thing|job|task)\b"
+        rf"|\b(is|are)( the| a| our)? (pm|pms|product managers?)( really| actually)?"
+        rf"( supposed| meant| expected| required) to\b",
+        re.IGNORECASE | re.ASCII,
+    ),
+    re.compile(
+        rf"是{_ROLES_ZH}(来)?(定|做|负责|管|写|搞)还是(谁|{_ROLES_ZH})(来)?(定|做|负责|管|写|搞)?"
+        rf"|{_ROLES_ZH}(这边|那边)?(要|需要|用不用|要不要|得)?(参与|介入|自己做|来做|自己来)"
+        rf"[吗嘛么呢?？]*",
+        re.IGNORECASE,
+    ),
+)
 _ZH_SCAFFOLDING = (
     # "是不是产品经理的活", "产品经理要自己…吗": the PM framing, not the work
     re.compile(r"(是不是|是否|是|算)?(产品经理|产品|pm)(的)?(事|活|工作|职责|责任)[吗呢啊?？]*",
@@ -106,20 +129,20 @@ _EN_SCAFFOLDING = (
         r"( really| actually)?( need to| have to| be)?\b"
         r"|\b(is )?(the |a |our )?(pm|pms|product managers?)['’]s"
         r" (job|responsibility|task|role|work|call)\b",
-        re.IGNORECASE,
+        re.IGNORECASE | re.ASCII,
     ),
     # "who should I ping about", "which team do we talk to for"
     re.compile(
         r"\b(who|whom|which team|what team|which department|which group)\b( should| do| can| could"
         r"| would)( i| we)( ping| ask| talk to| speak to| contact| reach out to| go to| email"
         r"| message| escalate to| loop in)( about| for| regarding| re| on)?",
-        re.IGNORECASE,
+        re.IGNORECASE | re.ASCII,
     ),
     re.compile(
         r"\b(who['’]s|whose|whom|who|which team|what team|which department|which group)\b"
         r"( is| are| should| does| do| will| would| can)?( actually| usually| normally)?( be)?"
         r"( responsible( for)?| in charge( of)?| owns?| handles?| the owner( of)?| supposed to)?",
-        re.IGNORECASE,
+        re.IGNORECASE | re.ASCII,
     ),
 )
 
@@ -133,7 +156,7 @@ def work_phrase(question: str) -> str:
     """The question without its asking scaffolding: empty when it names no work at all."""
     core = question
     # English first: the Chinese patterns also know "pm", which would break "the PM's job".
-    for pattern in (*_EN_SCAFFOLDING, *_ZH_SCAFFOLDING):
+    for pattern in (*_ROLE_ALTERNATIVES, *_EN_SCAFFOLDING, *_ZH_SCAFFOLDING):
         core = pattern.sub(" ", core)
     core = _SPACES.sub(" ", core).strip(" ?？,，。!！吗呢")
     return _LEADING_AUX.sub("", core) if core != question.strip(" ?？") else core

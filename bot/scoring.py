@@ -11,14 +11,13 @@ questions with their own text left out: `skip_row`, `skip_anchor` and `lexical` 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .ann import best_two, top_ids
-from .ask import find_views
+from .ask import find_views, names_work
 from .hanzi import to_simplified
 from .question import has_words, work_phrase
 
@@ -79,22 +78,6 @@ def plan(raw: str) -> Plan:
     return Plan(tuple(views), tuple(texts), found.ask, found.has_ask)
 
 
-# Words that point at the work or at deciding, without naming any work.
-_DEICTIC = re.compile(
-    r"这个|这块|这事|这种事|这件事|这|那个|那|此事|说了算|拍板|决定|听谁的|的|一下|来|去|搞|弄|管"
-    r"|更新|处理|跟进|安排|问题|事情|事|下场|\b(this|that|it|one|these|those|thing|stuff|answer"
-    r"|fix|fixing|handle|do|decide|call|now|actually|here|on|for|the|a|to|get|be)\b",
-    re.IGNORECASE,
-)
-
-
-def names_work(phrase: str) -> bool:
-    """Does a work phrase name any work once pointing and deciding words are gone?"""
-    rest = _DEICTIC.sub(" ", phrase)
-    return len(re.findall(r"[\u4e00-\u9fff]", rest)) >= 1 or bool(re.search(r"[a-z]{3,}", rest,
-                                                                              re.IGNORECASE))
-
-
 @dataclass
 class Signals:
     # Combined, one per entry (per shortlisted entry: ids): half the best view, half the mean of
@@ -103,7 +86,7 @@ class Signals:
     entry_scores: np.ndarray
     lexical: np.ndarray  # lexical coverage of the same entries, best view
     semantic_best: float  # best raw text similarity of any entry, best view
-    offtopic_best: float  # nearness to everyday chat, best view
+    offtopic_best: float  # nearness to everyday chat of the view that scores best
     ids: np.ndarray | None = None  # large knowledge: the entries the arrays belong to
     # The best view alone, for deciding whether to answer at all: context can only help there.
     best_view: np.ndarray | None = None
@@ -149,7 +132,9 @@ def score_views(index: Index, views: tuple[View, ...] | list[View], vectors: np.
         best_view=per_view.max(axis=0),
         lexical=np.max(np.stack(lexical), axis=0),
         semantic_best=max(semantic),
-        offtopic_best=_offtopic(index, views, vectors, skip_anchor),
+        # nearness to chat of the view that reads most like work: context can only help here too
+        offtopic_best=_offtopic(index, [views[int(np.argmax(per_view.max(axis=1)))]], vectors,
+                                skip_anchor),
         ids=ids,
     )
 

@@ -97,3 +97,34 @@ def test_without_asking_words_the_last_question_mark_is_the_ask():
 
 def test_nothing_to_read_gives_empty_views():
     assert find_views("").texts() == [] and find_views(":fire: :rocket:").texts() == []
+
+
+@pytest.mark.parametrize("text", [
+    "PM需要自己寫程式嗎？",  # an English role word against Chinese: no \b between them
+    "bug fix是哪个team负责?",
+    "这活到底归那个组",  # 那 typed for 哪
+    "有没有人专门负责收集整理的",
+    "is the competitive analysis on you or on product?",
+])
+def test_asks_in_mixed_script_and_everyday_typing(text):
+    assert is_ask(text)
+
+
+@pytest.mark.parametrize("text", [
+    "how do i make my own pizza dough",  # "own" is not "owns"
+    "gift ideas for a 7 year old who likes dinosaurs",  # a relative "who"
+    "what do you say to someone who just got promoted",
+])
+def test_own_and_relative_who_do_not_ask(text):
+    assert not is_ask(text)
+
+
+def test_the_asking_piece_of_a_sentence_is_the_ask():
+    views = find_views("support keeps asking for a bulk-edit tool, who decides if it ships")
+    assert views.ask == "who decides if it ships"
+    assert "bulk-edit" in views.whole
+
+
+def test_a_piece_that_names_no_work_keeps_its_sentence_whole():
+    text = "新製品の量産ラインの立ち上げは、どのチームの管轄になりますか？"
+    assert find_views(text).ask.startswith("新製品")

@@ -38,6 +38,13 @@ from .support import SMALL_ENTRIES, TESTING
         ("Should the PM be fixing bugs?", "fixing bugs"),
         ("who should I ping about a bug in checkout", "a bug in checkout"),
         ("产品功能由谁定义", "产品功能 定义"),
+        # a role named as an alternative is no part of the work either
+        ("is the PM supposed to write the migration script or is that an eng thing",
+         "write the migration script"),
+        ("who does user interviews, PM or research?", "user interviews"),
+        ("竞品分析是产品做还是市场做", "竞品分析"),
+        ("转正考核谁来管 产品要参与吗", "转正考核"),
+        ("Who handles design and engineering?", "design and engineering"),
     ],
 )
 def test_work_phrase_drops_the_asking_scaffolding(question, phrase):
