@@ -1,10 +1,9 @@
 """The shared store: PostgreSQL, for several replicas (`OWNER_BOT_DATABASE_URL`).
 
-psycopg 3 with a connection pool (psycopg-pool, the `postgres` extra). Connections are checked
-when taken from the pool, so one the server dropped is replaced, not used; a write that loses
-its connection is run again on a fresh one, once, then fails with a StoreError that the caller
-logs (one line) and gets past: a database away for a few seconds costs records, never a crash.
-After a failure, calls fail at once for DOWN_SECONDS instead of each waiting for a connection
+psycopg 3 with a connection pool (psycopg-pool, the `postgres` extra). A write that loses its
+connection (one the server dropped, say) is run again on a fresh one, once, then fails with a
+StoreError that the caller logs (one line) and gets past: a database away for a few seconds
+costs records, never a crash. After a failure, calls fail at once for DOWN_SECONDS instead of each waiting for a connection
 (the pool reconnects in the background meanwhile), so a reply is not held up by every write it
 makes. The ack path waits for a connection at most ADD_TIMEOUT_SECONDS (inbox_queries.py).
 """
@@ -81,6 +80,14 @@ class _Cursor:
         return self._cursor.execute(converted, tuple(args))
 
 
+def _unsynced_by_default(conn: Any) -> None:
+    """Most writes per question (claim, rate-limit hit, done mark) need not wait for the WAL
+    flush: a server crash can lose the last fraction of a second of them, costing a repeat,
+    never a question. The rest (the ack's inbox row, records, votes) turn it on for their own
+    transaction: one round trip saved per question either way, and more of them are unsynced."""
+    conn.execute("SET synchronous_commit = off")
+
+
 class PostgresDb:
     dialect = "postgres"
 
@@ -97,8 +104,11 @@ class PostgresDb:
             pass
         self.pool = ConnectionPool(
             url, min_size=1, max_size=pool_size, open=False, timeout=CONNECT_SECONDS,
+            # No check when a connection is taken (a round trip per transaction): one the
+            # server dropped fails its first statement, is discarded, and the work runs again
+            # on a fresh one (_run).
             kwargs={"autocommit": True, "connect_timeout": int(CONNECT_SECONDS)},
-            check=ConnectionPool.check_connection, name="owner-bot")
+            configure=_unsynced_by_default, name="owner-bot")
         self.pool.open(wait=True, timeout=CONNECT_SECONDS)
 
     def write(self, work: Callable[[Cursor], T], *, synced: bool = True,
@@ -106,21 +116,26 @@ class PostgresDb:
         return self._run(work, synced=synced, timeout=timeout)
 
     def read(self, work: Callable[[Cursor], T]) -> T:
-        return self._run(work, synced=True, timeout=None)
+        return self._run(work, synced=None, timeout=None)
 
-    def _run(self, work: Callable[[Cursor], T], *, synced: bool, timeout: float | None) -> T:
+    def _run(self, work: Callable[[Cursor], T], *, synced: bool | None,
+             timeout: float | None) -> T:
+        """`synced` None: a read, run as it is (autocommit), no transaction round trips."""
         if time.monotonic() < self._down_until:
             raise self._unreachable(self._down_reason)
         # A caller with a deadline (the ack) gets one try; the rest ride out a blip.
         attempts = 1 if timeout is not None else _ATTEMPTS
         for attempt in range(attempts):
             try:
-                with self.pool.connection(timeout=timeout or WAIT_SECONDS) as conn, \
-                        conn.transaction():
-                    cursor = _Cursor(conn.cursor())
-                    if not synced:
-                        cursor.execute("SET LOCAL synchronous_commit = off")
-                    result = work(cursor)  # type: ignore[arg-type]
+                with self.pool.connection(timeout=timeout or WAIT_SECONDS) as conn:
+                    if synced is None:
+                        result = work(_Cursor(conn.cursor()))  # type: ignore[arg-type]
+                    else:
+                        with conn.transaction():
+                            cursor = _Cursor(conn.cursor())
+                            if synced:
+                                cursor.execute("SET LOCAL synchronous_commit = on")
+                            result = work(cursor)  # type: ignore[arg-type]
                 self._down_until = 0.0
                 return result
             except self._operational as exc:
@@ -140,7 +155,7 @@ class PostgresDb:
         try:
             return bool(self._run(
                 lambda c: c.execute("SELECT NOT pg_is_in_recovery()").fetchone()[0],
-                synced=True, timeout=1.0))
+                synced=None, timeout=1.0))
         except StoreError:
             return False
 
