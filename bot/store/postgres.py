@@ -3,9 +3,10 @@
 psycopg 3 with a connection pool (psycopg-pool, the `postgres` extra). A write that loses its
 connection (one the server dropped, say) is run again on a fresh one, once, then fails with a
 StoreError that the caller logs (one line) and gets past: a database away for a few seconds
-costs records, never a crash. After a failure, calls fail at once for DOWN_SECONDS instead of each waiting for a connection
-(the pool reconnects in the background meanwhile), so a reply is not held up by every write it
-makes. The ack path waits for a connection at most ADD_TIMEOUT_SECONDS (inbox_queries.py).
+costs records, never a crash. After a failure, calls fail at once for DOWN_SECONDS instead of
+each waiting for a connection (the pool reconnects in the background meanwhile), so a reply is
+not held up by every write it makes. The ack path waits for a connection at most
+ADD_TIMEOUT_SECONDS (inbox_queries.py).
 """
 
 from __future__ import annotations
