@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -170,3 +171,44 @@ def test_watcher_thread_picks_up_an_edit(served):
         assert serving.matcher.knowledge.entry("snacks") is not None
     finally:
         reloader.stop()
+
+
+def test_another_replicas_reload_and_learned_example_reach_this_one(served, tmp_path: Path):
+    """Two replicas on one store: a `/owner reload` (a signal) or an approved example made on
+    the other one shows up at this one's next look."""
+    from bot.store import SqliteStore
+
+    folder, serving, _, cache = served
+    store = SqliteStore(tmp_path / "shared.sqlite3")
+    here = KnowledgeReloader(serving, folder, cache, store=store)
+    assert here.poll_once() is None
+    there = SqliteStore(tmp_path / "shared.sqlite3")  # the other replica's opening
+    there.signal("reload")
+    assert here.poll_once() is not None  # looked again (nothing new in the files: unchanged)
+    there.add_suggestion("零食和茶水间谁管", "budget", approved_by="UADMIN")
+    result = here.poll_once()
+    assert result is not None and result.changed
+    assert serving.matcher.match("零食和茶水间谁管").best.entry.id == "budget"
+    there.close()
+    store.close()
+
+
+def test_a_learned_example_alone_keeps_the_fitted_rule(tmp_path: Path, encoder: UseEncoder):
+    """Refitting took seconds that every other replica would wait; one example more barely moves
+    the rule, so only a change of the files refits it."""
+    from bot.store import SqliteStore
+
+    folder = tmp_path / "acme"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "data" / "acme_knowledge", folder)
+    cache = EmbeddingCache(tmp_path / "cache.sqlite3")
+    store = SqliteStore(tmp_path / "store.sqlite3")
+    serving = Serving(Matcher(build_index(load_knowledge(folder), encoder, cache), encoder,
+                              Thresholds()))
+    rule = serving.matcher.index.rule
+    assert rule is not None  # the made-up company's folder has enough examples to fit one
+    reloader = KnowledgeReloader(serving, folder, cache, store=store)
+    entry = load_knowledge(folder).entries[0].id
+    store.add_suggestion("who looks after the sourdough starter?", entry, approved_by="U1")
+    assert reloader.poll_once().changed  # type: ignore[union-attr]
+    assert serving.matcher.index.rule is rule
+    store.close()
