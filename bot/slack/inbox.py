@@ -5,7 +5,7 @@ it was stored ("added") or is a redelivery ("duplicate"). Worker threads claim t
 with a lease, replay it through Bolt (`app.dispatch`, listeners run in the worker's thread) and
 mark it done once its replies are delivered or recorded as failed: a reply Slack turned away
 for now is parked (bot/slack/schedule.py) while the worker takes the next item, and the item
-stays claimed, its lease extended past the reply's next try, until the reply is settled. Items a
+stays claimed, its lease renewed by the lease keeper, until the reply is settled. Items a
 dead process held (parked replies included) come back when their lease runs out; items left at
 shutdown are served first by the next start. An item may be answered twice only if the process
 dies between the reply reaching Slack and the done mark (milliseconds).
@@ -216,10 +216,9 @@ class Inbox:
                 self._warn(f"could not prune the inbox: {exc}")
 
     def _serve(self, item: InboxItem) -> None:
-        # Done when the handler has returned and every reply it parked is settled.
-        # The lease keeper renews the item's lease until it is done, parked replies included,
-        # so the schedule's hint of when a parked reply is next tried is not needed here.
-        with owing(lambda: self._done(item.id), lambda _seconds: None):
+        # Done when the handler has returned and every reply it parked is settled; until then
+        # the lease keeper renews the item's lease, parked replies included.
+        with owing(lambda: self._done(item.id)):
             try:
                 if (item.kind != "event"
                         and time.time() - item.received_at > RESPONSE_URL_SECONDS):

@@ -8,8 +8,8 @@ due. After `max_retries` retries (or a wait past MAX_WAIT_SECONDS) the send is g
 `give_up` records it as failed.
 
 An inbox item is done only once its sends are: the worker runs its handler inside `owing()`,
-each send parked meanwhile is counted against the item (and keeps its lease long enough), and
-the item's `settled` callback runs when the handler has returned and no send is left.
+each send parked meanwhile is counted against the item, and the item's `settled` callback runs
+when the handler has returned and no send is left (the inbox renews the item's lease until then).
 """
 
 from __future__ import annotations
@@ -48,20 +48,16 @@ DELIVERED = Outcome(delivered=True)
 
 class Owed:
     """The sends one inbox item still waits for. `settled` runs once: when the handler has
-    returned (`close`) and every parked send is delivered or given up. `keep(seconds)` is told
-    how long until a parked send's next try, so the item's lease can outlast it."""
+    returned (`close`) and every parked send is delivered or given up."""
 
-    def __init__(self, settled: Callable[[], None], keep: Callable[[float], None]):
-        self._settled, self._keep = settled, keep
+    def __init__(self, settled: Callable[[], None]):
+        self._settled = settled
         self._count, self._closed = 0, False
         self._lock = threading.Lock()
 
     def add(self) -> None:
         with self._lock:
             self._count += 1
-
-    def keep(self, seconds: float) -> None:
-        self._keep(seconds)
 
     def release(self) -> None:
         with self._lock:
@@ -82,9 +78,9 @@ _local = threading.local()
 
 
 @contextmanager
-def owing(settled: Callable[[], None], keep: Callable[[float], None]) -> Iterator[Owed]:
+def owing(settled: Callable[[], None]) -> Iterator[Owed]:
     """Sends submitted in this thread meanwhile count against one inbox item (see Owed)."""
-    owed = Owed(settled, keep)
+    owed = Owed(settled)
     _local.owed = owed
     try:
         yield owed
@@ -184,8 +180,6 @@ class Scheduler:
     def _park(self, send: Send, wait: float, outcome: Outcome, queued: bool) -> None:
         logger.info("%s to %s: %s, tried again in %.1f s (try %d)", send.lane[0],
                     send.lane[1] or "-", outcome.error or "refused", wait, send.tries)
-        if send.owed is not None:
-            send.owed.keep(wait)
         with self._cond:
             queue = self._queues.get(send.lane)
             if not queued:
