@@ -10,6 +10,7 @@ Everything stays on 127.0.0.1; every wait has a deadline.
 
 from __future__ import annotations
 
+import itertools
 import json
 import signal
 import socket
@@ -138,7 +139,9 @@ class BotProcess:
         self._log.close()
 
 
-_asked_before = 0
+# Each Asker's events get their own block of ts and ids: replies are matched by ts, and one
+# run may ask through several bots.
+_ASKER_BLOCKS = itertools.count()
 
 
 class Asker:
@@ -147,9 +150,7 @@ class Asker:
     def __init__(self, fakes: Any, bot: BotProcess | list[BotProcess], replies: Replies):
         self.fakes, self.replies = fakes, replies
         self.bots = bot if isinstance(bot, list) else [bot]
-        global _asked_before
-        # Event ts and ids go on from the last Asker's: replies are matched by ts.
-        self._first, _asked_before = _asked_before, _asked_before + 1_000_000
+        self._first = next(_ASKER_BLOCKS) * 1_000_000
         self._n = 0
         self._lock = threading.Lock()
 

@@ -57,6 +57,7 @@ class KnowledgeReloader:
         self.cache = cache
         self.store = store
         self._lock = threading.Lock()  # one rebuild at a time
+        self._fingerprint: tuple[object, ...] = ((), ())
         self._fingerprint = self._sources()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -97,8 +98,7 @@ class KnowledgeReloader:
         try:
             shared = self.store.sync_state() if self.store is not None else ()
         except StoreError:
-            previous = getattr(self, "_fingerprint", None)
-            shared = previous[1] if previous else ()  # away: nothing new to see
+            shared = self._fingerprint[1]  # the store is away: nothing new to see
         return (source_fingerprint(self.knowledge_dir), shared)
 
     def tell_replicas(self) -> None:
