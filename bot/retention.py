@@ -22,8 +22,10 @@ def start_retention(store: Store, days: int) -> threading.Event:
     def purge() -> None:
         while True:
             try:
-                deleted = store.delete_older_than(days) + store.rate_prune()
+                deleted = store.delete_older_than(days)
                 logger.info("retention: deleted %d row(s) older than %d days", deleted, days)
+                # Rate-limit windows of people who stopped asking a day ago or more.
+                store.rate_prune()
             except Exception:  # the bot must outlive a failed purge; it retries tomorrow
                 logger.exception("retention purge failed")
             if stop.wait(PURGE_EVERY_SECONDS):
