@@ -103,6 +103,7 @@ class Views:
     # The ask with the clause before its nearest one: the topic is often two clauses back
     # ("要不要拆微服务 讨论半个月了 这种事谁拍板").
     farther: str = ""
+    bare: bool = False  # no clause asks, and the message is a bare topic (is_bare_topic)
 
     def texts(self) -> list[str]:
         """Distinct non-empty views, the ask first."""
@@ -116,6 +117,31 @@ def is_ask(text: str) -> bool:
         return False
     text = _RELATIVE_WHO.sub(" ", text)
     return bool(_ASK.search(text) or _ROLE_QUESTION.search(text))
+
+
+# A message this short with no asking words is a topic typed to the bot ("报销", "SSO?",
+# "客诉"): it asks who owns it as much as "报销找谁" does. Chat is this short too ("晚安",
+# "thanks!"): the rule tells them apart by what they match (bot/decide.py).
+BARE_TOPIC_CHARS = 8  # Chinese or Japanese characters
+BARE_TOPIC_WORDS = 3  # words in a language written with spaces
+
+
+# A short message that asks something else is a question, not a topic: "PRD模板在哪" asks for a
+# place, "投影仪有必要买吗" for advice, "what's new?" for news.
+_QUESTION_FORM = re.compile(
+    r"[吗嗎呢吧么麼哪几幾啥]|什么|什麼|怎|多少|为何|為何|有必要|是不是|可以|能不能|か[?？]?$|どう|何|いつ"
+    r"|\b(what|what's|whats|how|where|when|why|which|is|are|am|was|can|could|do|does|did|should"
+    r"|will|would|any|anyone|tell|show|give|me|my|i|you|your)\b",
+    re.IGNORECASE,
+)
+
+
+def is_bare_topic(text: str) -> bool:
+    """Is the message a few words naming something, with no sentence around them?"""
+    han = len(re.findall(rf"[{_HAN}]", text))
+    words = re.findall(r"[A-Za-z0-9][\w'-]*", text)
+    return (0 < han + len(words) and han <= BARE_TOPIC_CHARS and len(words) <= BARE_TOPIC_WORDS
+            and (han == 0 or len(words) <= 1) and not _QUESTION_FORM.search(text))
 
 
 def clauses(raw: str | None) -> list[Clause]:
@@ -185,7 +211,7 @@ def find_views(raw: str | None, limit: int = MAX_QUESTION_CHARS) -> Views:
         a = len(parts) - 1 if a is None else a
     if len(parts) == 1:
         whole = parts[0].text[:limit]
-        return Views(whole, whole, "", has_ask)
+        return Views(whole, whole, "", has_ask, bare=not has_ask and is_bare_topic(whole))
     whole = _bounded(parts, a, min(limit, WHOLE_WITH_VIEWS_CHARS))
     ask = parts[a].text[:limit]
     near = a - 1 if a > 0 else a + 1

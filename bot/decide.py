@@ -14,7 +14,7 @@ question). The fitted weights are cached beside the embeddings (bot/fitting.py).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -44,6 +44,7 @@ class Observation:
     lexical: float  # lexical coverage of the best entry
     signals: Signals
     has_ask: bool
+    bare: bool
     ask_chars: int
 
     def vector(self) -> np.ndarray:
@@ -63,7 +64,7 @@ class Observation:
 def observe(index: Index, plan: Plan, signals: Signals) -> Observation:
     top, score, next_team = team_best(index, signals)
     return Observation(score, score - next_team, float(signals.lexical[top]), signals,
-                       plan.has_ask, len(plan.ask))
+                       plan.has_ask, plan.bare, len(plan.ask))
 
 
 @dataclass(frozen=True)
@@ -73,24 +74,57 @@ class Rule:
     mean: np.ndarray
     scale: np.ndarray
     decline_below: float = DECLINE
+    # Bare topics ("报销", "SSO?") get a rule of their own, fitted on the knowledge's topics
+    # against the chat pool's short messages: in one linear rule with the asked questions, the
+    # topics moved the weights the asked questions depend on and lost more than they won.
+    bare: Rule | None = None
 
     def probability(self, x: np.ndarray) -> float:
         z = float(((x - self.mean) / self.scale) @ self.weights + self.bias)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
+    def judge(self, observation: Observation) -> tuple[Rule, float]:
+        """The rule that judges this message, and its P(an ownership question)."""
+        rule = self.bare if observation.bare and self.bare is not None else self
+        return rule, rule.probability(observation.vector())
+
     def to_array(self) -> np.ndarray:
-        """Flat float32 for the embedding cache: weights, mean, scale, bias, decline_below."""
-        return np.concatenate([self.weights, self.mean, self.scale,
-                               [self.bias, self.decline_below]]).astype(np.float32)
+        """Flat float32 for the embedding cache: weights, mean, scale, bias, decline_below, then
+        the bare-topic rule's the same way when there is one."""
+        own = np.concatenate([self.weights, self.mean, self.scale,
+                              [self.bias, self.decline_below]]).astype(np.float32)
+        return own if self.bare is None else np.concatenate([own, self.bare.to_array()])
 
     @classmethod
     def from_array(cls, flat: np.ndarray) -> Rule | None:
         n = len(FEATURES)
-        if flat.shape != (3 * n + 2,) or not np.all(np.isfinite(flat)):
+        size = 3 * n + 2
+        if flat.shape not in ((size,), (2 * size,)) or not np.all(np.isfinite(flat)):
             return None
         flat = flat.astype(np.float64)
+        bare = cls.from_array(flat[size:]) if len(flat) == 2 * size else None
         return cls(flat[:n], float(flat[3 * n]), flat[n:2 * n], flat[2 * n:3 * n],
-                   float(flat[3 * n + 1]))
+                   float(flat[3 * n + 1]), bare)
+
+
+MIN_SAMPLES = 10  # per class, to fit a rule at all
+
+
+def fit_split(positives: list[Observation], negatives: list[Observation],
+              topics: list[Observation]) -> Rule:
+    """The rule fitted on the example questions against the whole chat pool, with a rule of
+    its own for bare topics (`topics`: the examples' topics alone) against the pool's short
+    messages, when there are enough of both to fit one."""
+    def vectors(observations: list[Observation], bare: bool | None = None) -> np.ndarray:
+        rows = [o.vector() for o in observations if bare is None or o.bare == bare]
+        return np.array(rows).reshape(len(rows), len(FEATURES))
+
+    rule = fit(vectors(positives), vectors(negatives))
+    bare_pos = np.vstack([vectors(positives, True), vectors(topics, True)])
+    bare_neg = vectors(negatives, True)
+    if min(len(bare_pos), len(bare_neg)) < MIN_SAMPLES:
+        return rule
+    return replace(rule, bare=fit(bare_pos, bare_neg))
 
 
 def fit(positives: np.ndarray, negatives: np.ndarray) -> Rule:

@@ -19,7 +19,10 @@ import numpy as np
 from . import decide
 from .cache import EmbeddingCache
 from .encoders import Encoder
+from .ask import is_bare_topic
+from .hanzi import to_simplified
 from .lexical import terms
+from .question import work_phrase
 from .scoring import Plan, Thresholds, plan, score_views
 
 if TYPE_CHECKING:
@@ -29,8 +32,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # The modules whose code shapes the fitted rule: any edit to them refits on the next start.
-_RULE_SOURCES = ("ask.py", "decide.py", "fitting.py", "hanzi.py", "lexical.py", "question.py",
-                 "scoring.py")
+_RULE_SOURCES = ("ask.py", "decide.py", "empty_asks.py", "fitting.py", "hanzi.py", "lexical.py",
+                 "question.py", "scoring.py")
 MAX_POSITIVES = 3000  # a large knowledge base is sampled: the rule has 8 features, not 80
 
 
@@ -71,32 +74,43 @@ def fit_rule(index: Index, encoder: Encoder, cache: EmbeddingCache,
     if len(positives) < 10 or len(anchors) < 10:
         log.info("too few examples or chat anchors to fit a decision rule: hand-set thresholds")
         return None
-    plans = [plan(q) for _, q in positives] + [plan(a) for a in anchors]
+    plans = [plan(q) for _, q, _ in positives] + [plan(a) for a in anchors]
     texts = list(dict.fromkeys(x for p in plans for x in p.texts))
     rows = dict(zip(texts, cache.embed(encoder.id + "|fit", texts, encoder.encode_queries),
                     strict=True))
     # A message with nothing to match ("？？？") is declined before the rule is asked.
-    pos = [_observe(index, p, rows, t, entry=e, example=q)
-           for p, (e, q) in zip(plans, positives, strict=False) if p.views]
+    pos, topics = [], []
+    for p, (e, message, q) in zip(plans, positives, strict=False):
+        if p.views:
+            (pos if message == q else topics).append(_observe(index, p, rows, t, entry=e,
+                                                              example=q))
     neg = [_observe(index, p, rows, t, anchor=i)
            for i, p in enumerate(plans[len(positives):]) if p.views]
-    rule = decide.fit(np.array(pos), np.array(neg))
+    rule = decide.fit_split(pos, neg, topics)
     log.info("fitted the decision rule on %d example questions and %d chat messages",
              len(pos), len(neg))
     return rule
 
 
-def _examples(index: Index) -> list[tuple[int, str]]:
-    pairs = [(i, q) for i, e in enumerate(index.knowledge.entries)
-             for q in (*e.examples_zh, *e.examples_en)]
-    if len(pairs) > MAX_POSITIVES:
-        pairs = random.Random(0).sample(pairs, MAX_POSITIVES)
-    return pairs
+def _examples(index: Index) -> list[tuple[int, str, str]]:
+    """(entry, message, the example question it comes from): each example, and its topic alone
+    when that is a bare topic ("报销找谁" -> "报销"): people type just the topic to a bot. The
+    topics have their own rule (bot/decide.py: Rule.bare)."""
+    triples = []
+    for i, e in enumerate(index.knowledge.entries):
+        for q in (*e.examples_zh, *e.examples_en):
+            triples.append((i, q, q))
+            topic = work_phrase(to_simplified(q))
+            if topic and topic != to_simplified(q).strip(" ?？") and is_bare_topic(topic):
+                triples.append((i, topic, q))
+    if len(triples) > MAX_POSITIVES:
+        triples = random.Random(0).sample(triples, MAX_POSITIVES)
+    return triples
 
 
 def _observe(index: Index, p: Plan, rows: dict[str, np.ndarray], t: Thresholds,
              entry: int | None = None, example: str | None = None,
-             anchor: int | None = None) -> np.ndarray:
+             anchor: int | None = None) -> decide.Observation:
     vectors = np.stack([rows[x] for x in p.texts])
     lexical = None
     skip_row = None
@@ -107,4 +121,4 @@ def _observe(index: Index, p: Plan, rows: dict[str, np.ndarray], t: Thresholds,
         lexical = [index.lexical.score(v.text, drop=(entry, own)) for v in p.views]
     signals = score_views(index, p.views, vectors, t, skip_row=skip_row, skip_anchor=anchor,
                           lexical=lexical)
-    return decide.observe(index, p, signals).vector()
+    return decide.observe(index, p, signals)

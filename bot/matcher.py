@@ -18,6 +18,7 @@ import numpy as np
 from . import decide
 from .ann import LARGE_INDEX_ENTRIES, EntrySearch, representatives
 from .cache import EmbeddingCache
+from .empty_asks import EMPTY_ASKS
 from .encoders import Encoder
 from .fitting import lexical_docs, load_or_fit
 from .hanzi import to_simplified
@@ -86,6 +87,8 @@ class Index:
     search: EntrySearch | None = None
     texts: tuple[str, ...] = ()  # one per matrix row, script-converted
     offtopic_texts: tuple[str, ...] = ()  # one per offtopic row
+    # asks that name no work (bot/empty_asks.py), embedded as queries: (templates, dims)
+    empty_asks: np.ndarray | None = None
     rule: decide.Rule | None = None  # fitted on this knowledge (bot/fitting.py)
     prototypes: np.ndarray | None = None  # normalised mean text of each entry
     counts: np.ndarray = field(init=False)
@@ -118,6 +121,7 @@ def build_index(knowledge: Knowledge, encoder: Encoder, cache: EmbeddingCache,
     # Chat anchors are matched like questions, so they are embedded as queries.
     anchors = list(dict.fromkeys(to_simplified(t) for t in knowledge.offtopic))
     offtopic = cache.embed(encoder.id + "|query", anchors, encoder.encode_queries)
+    empty = cache.embed(encoder.id + "|query", list(EMPTY_ASKS), encoder.encode_queries)
     lexical = LexicalIndex(
         [[to_simplified(t) for t in lexical_docs(e)] for e in knowledge.entries]
     )
@@ -129,6 +133,7 @@ def build_index(knowledge: Knowledge, encoder: Encoder, cache: EmbeddingCache,
         lexical=lexical,
         texts=tuple(texts),
         offtopic_texts=tuple(anchors),
+        empty_asks=np.ascontiguousarray(empty, dtype=np.float32),
     )
     if len(knowledge.entries) >= LARGE_INDEX_ENTRIES:  # brute force is too slow from here on
         index.search = EntrySearch(index.matrix, index.starts)
@@ -206,8 +211,8 @@ class Matcher:
         score = float(views[int(np.argmax(signals.entry_scores))])
         t = self.thresholds
         if index.rule is not None and t.fitted:
-            p = index.rule.probability(decide.observe(index, read, signals).vector())
-            verdict = decide.verdict(index.rule, p, gap, t.margin, signals)
+            rule, p = index.rule.judge(decide.observe(index, read, signals))
+            verdict = decide.verdict(rule, p, gap, t.margin, signals)
         else:
             p, verdict = 0.0, self._hand_rule(score, gap, signals)
         decision, reason = verdict

@@ -56,6 +56,7 @@ class Plan:
     texts: tuple[str, ...]
     ask: str
     has_ask: bool
+    bare: bool = False  # a bare topic, no asking words ("报销"): bot/ask.py
 
 
 def plan(raw: str) -> Plan:
@@ -75,7 +76,7 @@ def plan(raw: str) -> Plan:
             candidates.append(phrase)
         rows = tuple(texts.setdefault(c, len(texts)) for c in candidates)
         views.append(View(text, rows))
-    return Plan(tuple(views), tuple(texts), found.ask, found.has_ask)
+    return Plan(tuple(views), tuple(texts), found.ask, found.has_ask, found.bare)
 
 
 @dataclass
@@ -117,8 +118,9 @@ def score_views(index: Index, views: tuple[View, ...] | list[View], vectors: np.
     if t.prototype_weight and index.prototypes is not None:
         proto = index.prototypes if ids is None else index.prototypes[ids]
         proto = proto @ vectors.T
-    combined, semantic = [], []
-    for view, lex in zip(views, lexical, strict=True):
+    empty = _emptiness(index, views, vectors)
+    combined, semantic, kept = [], [], []
+    for view, lex, nearness in zip(views, lexical, empty, strict=True):
         cols = list(view.rows)
         b, s = best[:, cols].mean(axis=1), second[:, cols].mean(axis=1)
         score = b + t.second_weight * (s - b) + t.lexical_weight * lex
@@ -126,6 +128,12 @@ def score_views(index: Index, views: tuple[View, ...] | list[View], vectors: np.
             score = score + t.prototype_weight * (proto[:, cols].mean(axis=1) - b)
         combined.append(score)
         semantic.append(float(b.max()) if len(b) else -1.0)
+        kept.append(nearness < semantic[-1])
+    if any(kept) and not all(kept):  # an empty ask gives way to the views that name the work
+        views = [v for v, k in zip(views, kept, strict=True) if k]
+        combined = [c for c, k in zip(combined, kept, strict=True) if k]
+        semantic = [x for x, k in zip(semantic, kept, strict=True) if k]
+        lexical = [x for x, k in zip(lexical, kept, strict=True) if k]
     per_view = np.stack(combined)
     return Signals(
         entry_scores=0.5 * (per_view.max(axis=0) + per_view.mean(axis=0)),
@@ -137,6 +145,15 @@ def score_views(index: Index, views: tuple[View, ...] | list[View], vectors: np.
                                 skip_anchor),
         ids=ids,
     )
+
+
+def _emptiness(index: Index, views: tuple[View, ...] | list[View],
+               vectors: np.ndarray) -> list[float]:
+    """Per view, its nearness to an ask that names no work (bot/empty_asks.py)."""
+    if index.empty_asks is None or len(index.empty_asks) == 0:
+        return [-1.0] * len(views)
+    nearest = (index.empty_asks @ vectors.T).max(axis=0)
+    return [float(nearest[list(v.rows)].mean()) for v in views]
 
 
 def _offtopic(index: Index, views: tuple[View, ...] | list[View], vectors: np.ndarray,
