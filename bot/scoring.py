@@ -129,7 +129,10 @@ def score_views(index: Index, views: tuple[View, ...] | list[View], vectors: np.
         combined.append(score)
         semantic.append(float(b.max()) if len(b) else -1.0)
         kept.append(nearness < semantic[-1])
-    if any(kept) and not all(kept):  # an empty ask gives way to the views that name the work
+    # An empty ask gives way to the views that name the work; the whole message always counts
+    # (it holds the ask too, so it can read as near an empty ask as its work).
+    kept[-1] = True
+    if not all(kept):
         views = [v for v, k in zip(views, kept, strict=True) if k]
         combined = [c for c, k in zip(combined, kept, strict=True) if k]
         semantic = [x for x, k in zip(semantic, kept, strict=True) if k]
