@@ -131,7 +131,7 @@ def score_views(index: Index, views: tuple[View, ...] | list[View], vectors: np.
         kept.append(nearness < semantic[-1])
     # An empty ask gives way to the views that name the work; the whole message always counts
     # (it holds the ask too, so it can read as near an empty ask as its work).
-    kept[-1] = True
+    kept[-1:] = [True]
     if not all(kept):
         views = [v for v, k in zip(views, kept, strict=True) if k]
         combined = [c for c, k in zip(combined, kept, strict=True) if k]

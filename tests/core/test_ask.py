@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.ask import clauses, find_views, is_ask
+from bot.ask import clauses, find_views, is_ask, is_bare_topic
 from bot.question import MAX_QUESTION_CHARS
 
 
@@ -128,3 +128,19 @@ def test_the_asking_piece_of_a_sentence_is_the_ask():
 def test_a_piece_that_names_no_work_keeps_its_sentence_whole():
     text = "新製品の量産ラインの立ち上げは、どのチームの管轄になりますか？"
     assert find_views(text).ask.startswith("新製品")
+
+
+@pytest.mark.parametrize("text", ["报销", "客诉", "請款單", "SSO?", "van repairs", "晚安", "thanks!"])
+def test_a_few_words_alone_are_a_bare_topic(text: str):
+    assert is_bare_topic(text)
+    assert find_views(text).bare
+
+
+@pytest.mark.parametrize(
+    "text",
+    # a question of another kind, a sentence, or an ask for an owner: not a bare topic
+    ["PRD模板在哪", "投影仪有必要买吗", "what's new?", "报销找谁", "who owns SSO?",
+     "打印机又没墨了真是服了", "please review my deck"],
+)
+def test_a_question_or_a_sentence_is_not_a_bare_topic(text: str):
+    assert not find_views(text).bare

@@ -12,6 +12,7 @@ from bot.cache import EmbeddingCache
 from bot.config import Settings
 from bot.engine import build_matcher
 from bot.matcher import Matcher
+from bot.scoring import plan, score_views
 
 from .support import REPO_ROOT
 
@@ -94,3 +95,45 @@ def test_a_folder_without_chat_falls_back_to_hand_thresholds(write_knowledge, us
                             cache=EmbeddingCache(None))
     assert matcher.index.rule is None
     assert matcher.match("Who owns the budget?").best.team.id == "finance"
+
+
+@pytest.mark.parametrize(("topic", "team"),
+                         [("门店排班", "stores"), ("过敏原标签", "kitchen"), ("van repairs", "delivery")])
+def test_a_bare_topic_of_the_company_is_answered(bakery: Matcher, topic: str, team: str):
+    # none of these is in its knowledge alone; its examples ask "门店排班谁来做" and so on
+    assert bakery.index.rule is not None and bakery.index.rule.bare is not None
+    match = bakery.match(topic)
+    assert match.answered, (topic, match.reason, match.confidence)
+    assert match.best is not None and match.best.team.id == team
+
+
+@pytest.mark.parametrize("chat", ["晚安", "谢谢你", "thanks!", "周末愉快", "lol"])
+def test_short_chat_is_declined_by_the_bare_topic_rule(bakery: Matcher, chat: str):
+    match = bakery.match(chat)
+    assert not match.answered, (chat, match.best and match.best.entry.id, match.confidence)
+
+
+def test_the_bare_topic_rule_survives_the_cache(bakery: Matcher):
+    rule = bakery.index.rule
+    assert rule is not None and rule.bare is not None
+    again = decide.Rule.from_array(rule.to_array())
+    assert again is not None and again.bare is not None
+    np.testing.assert_allclose(again.bare.weights, rule.bare.weights, rtol=1e-5)
+    assert again.bare.decline_below == pytest.approx(rule.bare.decline_below, rel=1e-5)
+    # a rule cached before bare topics had their own still loads, without one
+    old = decide.Rule.from_array(rule.to_array()[: 3 * len(decide.FEATURES) + 2])
+    assert old is not None and old.bare is None
+
+
+@pytest.mark.parametrize("message", ["蛋糕太甜了 顾客一直在说 找哪个 team",
+                                     "the van fridge died on the morning route, who takes care of it?"])
+def test_an_ask_that_names_no_work_gives_way_to_the_message(bakery: Matcher, message: str):
+    # The ask alone ("找哪个 team") is near every entry's example questions, whose template it
+    # shares; the views that name the work decide, as if the empty ask were not there.
+    read = plan(message)
+    assert len(read.views) >= 2 and read.views[0].text == read.ask.replace(",", "")
+    vectors = bakery._encode(read.texts)
+    signals = score_views(bakery.index, read.views, vectors, bakery.thresholds)
+    without_ask = score_views(bakery.index, read.views[1:], vectors, bakery.thresholds)
+    np.testing.assert_allclose(signals.best_view, without_ask.best_view)
+    assert bakery.match(message).best.team.id == ("kitchen" if "蛋糕" in message else "delivery")
