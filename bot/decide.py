@@ -24,7 +24,8 @@ from .scoring import Plan, Signals, team_best
 if TYPE_CHECKING:
     from .matcher import Index
 
-FEATURES = ("score", "lead", "lexical", "semantic", "chat", "chat_lead", "asks", "length")
+FEATURES = ("score", "lead", "lexical", "semantic", "chat", "chat_lead", "asks", "ask_like",
+            "length")
 
 # Decline when P(ownership question) is below this; the hedged tier runs up to SURE.
 # With classes weighted equally, 0.5 is the Bayes boundary; the fit moves DECLINE up when the
@@ -57,6 +58,7 @@ class Observation:
             s.offtopic_best,
             s.offtopic_best - s.semantic_best,
             1.0 if self.has_ask else 0.0,
+            s.ask_like,
             math.log1p(min(self.ask_chars, 400)) / 6.0,
         ], dtype=np.float64)
 

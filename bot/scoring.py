@@ -91,6 +91,9 @@ class Signals:
     ids: np.ndarray | None = None  # large knowledge: the entries the arrays belong to
     # The best view alone, for deciding whether to answer at all: context can only help there.
     best_view: np.ndarray | None = None
+    # How much the ask reads like a question for an owner, by meaning: its nearness to the asks
+    # that name no work (bot/empty_asks.py). Catches the asks no pattern of bot/ask.py knows.
+    ask_like: float = -1.0
 
 
 def score_views(index: Index, views: tuple[View, ...] | list[View], vectors: np.ndarray,
@@ -119,6 +122,7 @@ def score_views(index: Index, views: tuple[View, ...] | list[View], vectors: np.
         proto = index.prototypes if ids is None else index.prototypes[ids]
         proto = proto @ vectors.T
     empty = _emptiness(index, views, vectors)
+    ask_like = empty[0] if empty else -1.0
     combined, semantic, kept = [], [], []
     for view, lex, nearness in zip(views, lexical, empty, strict=True):
         cols = list(view.rows)
@@ -147,6 +151,7 @@ def score_views(index: Index, views: tuple[View, ...] | list[View], vectors: np.
         offtopic_best=_offtopic(index, [views[int(np.argmax(per_view.max(axis=1)))]], vectors,
                                 skip_anchor),
         ids=ids,
+        ask_like=ask_like,
     )
 
 
