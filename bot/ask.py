@@ -104,10 +104,14 @@ class Views:
     # ("要不要拆微服务 讨论半个月了 这种事谁拍板").
     farther: str = ""
     bare: bool = False  # no clause asks, and the message is a bare topic (is_bare_topic)
+    # Earlier asking sentences, nearest first: a long post often asks its real question
+    # mid-way and ends on a follow-up ("…是不是该市场来做？…我也想知道对接人是谁"). An
+    # earlier ask that names no work gives way like any empty ask (bot/scoring.py).
+    earlier: tuple[str, ...] = ()
 
     def texts(self) -> list[str]:
         """Distinct non-empty views, the ask first."""
-        views = (self.ask, self.context, self.farther, self.whole)
+        views = (self.ask, self.context, self.farther, *self.earlier, self.whole)
         return list(dict.fromkeys(t for t in views if t))
 
 
@@ -217,8 +221,19 @@ def find_views(raw: str | None, limit: int = MAX_QUESTION_CHARS) -> Views:
     near = a - 1 if a > 0 else a + 1
     context = _join(parts[i].text for i in sorted({a, near}))[:limit]
     farther = _join((parts[a - 2].text, ask))[:limit] if a >= 2 else ""
+    earlier = tuple(parts[i].text[:limit] for i in _earlier_asks(parts, a)) if has_ask else ()
     return Views(whole, ask, context if context not in (ask, whole) else "", has_ask,
-                 farther if farther not in (context, whole) else "")
+                 farther if farther not in (context, whole) else "", earlier=earlier)
+
+
+EARLIER_ASKS = 2  # each is one more text to embed: a long post's budget is ~15 ms
+
+
+def _earlier_asks(parts: list[Clause], a: int) -> list[int]:
+    """The asking clauses before the ask and not beside it (the context views hold those)."""
+    found = [i for i in range(a - 3, -1, -1)
+             if not parts[i].code and not parts[i].quoted and is_ask(parts[i].text)]
+    return found[:EARLIER_ASKS]
 
 
 # Words that point at the work or at deciding, without naming any work.

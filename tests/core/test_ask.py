@@ -144,3 +144,14 @@ def test_a_few_words_alone_are_a_bare_topic(text: str):
 )
 def test_a_question_or_a_sentence_is_not_a_bare_topic(text: str):
     assert not find_views(text).bare
+
+
+def test_an_earlier_asking_sentence_of_a_long_post_is_a_view_of_its_own():
+    raw = ("最近竞品动作很多。老板让我写竞品分析报告。这种系统性的竞品调研是不是应该由市场那边来做？"
+           "我这边用结论调整方向就好。想确认一下再去跟老板沟通。如果确实是市场的工作，我也想知道对接人是谁")
+    views = find_views(raw)
+    assert views.ask == "我也想知道对接人是谁"
+    assert views.earlier == ("这种系统性的竞品调研是不是应该由市场那边来做?",)
+    assert views.earlier[0] in views.texts()
+    # a short message has no earlier asks beyond its context views
+    assert find_views("登录页按钮没反应 谁来修").earlier == ()
