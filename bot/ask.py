@@ -32,7 +32,7 @@ _SPACES = re.compile(r"\s+")
 # What asks for an owner or a decision, in the languages the encoder reads. Bare 哪 or "what" is
 # not enough: "PRD 在哪" asks for a document, "what time is it" for a fact.
 _ASK = re.compile(
-    r"谁|誰|邊個|边个|邊位|边位|搵邊|哪[个個]\s?(团队|團隊|組|组|部门|部門|小组|同事|team|group)"
+    r"谁|誰|邊個|边个|邊位|边位|搵邊|哪[个個]\s?(团队|團隊|組|组|部门|部門|小组|同事|单位|單位|窗口|team|group)"
     r"|哪(位|边|邊)|找哪|归哪|歸哪|[归歸找]那[个個](组|組|团队|團隊|部门|部門)|拍板|说了算|說了算"
     r"|交给|交給|负责吗|負責嗎|的活|的事吗|的锅|要背吗|下场|對接|对接人|负责人|負責人|哪个角色"
     r"|负责什么|負責什麼|负责哪些|去哪(领|申请|报|交|找)|有没有人(专门)?(负责|管|在管|跟)"
@@ -69,9 +69,9 @@ _OWNER = re.compile(r"负责|負責|归|歸|找谁|找誰|团队|團隊|部门|�
 # A yes/no question about a role: "产品经理要自己做吗", "is that a PM thing or mktg?",
 # "Does the PM manage the budget?".
 _ROLE_EN = (r"\b(pm|pms|product managers?|eng|engineering|design|marketing|mktg|sales|finance"
-            r"|hr|qa|support|cs|ops|legal)\b")
+            r"|hr|qa|support|cs|ops|legal|admin|devs?)\b")
 _ROLE_ZH = (r"(产品经理|產品經理|产品|產品|设计|設計|市场|市場|销售|銷售|财务|財務"
-            r"|测试|測試|客服|运营"
+            r"|测试|測試|客服|运营|運營|行政|人事|法务|法務"
             rf"|團隊|团队|组|組|部门|部門|チーム|{_ROLE_EN})")
 _NEAR = r"[^,，。;；]"  # within one clause
 _ROLE_QUESTION = re.compile(

@@ -49,6 +49,10 @@ def test_slack_markup_is_resolved_before_splitting():
         ("どのチームの管轄になりますか？", True),
         ("who's on the hook for fixing this?", True),
         ("is that a PM thing or mktg?", True),
+        ("請款單要送哪個單位簽核？", True),  # Taiwan: 單位 is a department
+        ("wifi 又断了，找 IT 还是 admin", True),
+        ("should I push the fix myself, or should that go to the devs?", True),
+        ("it is what it is", False),
         ("这个需求的 PRD 在哪？", False),  # asks for a document, not an owner
         ("大家平时都是怎么调节压力的？", False),
         ("can you summarize this thread for me?", False),
