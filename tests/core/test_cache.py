@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from bot.cache import EmbeddingCache, text_hash
 from bot.cli import cli
 from bot.config import Settings
+from bot.empty_asks import EMPTY_ASKS
 from bot.encoders import UseEncoder
 from bot.engine import build_matcher
 from bot.hanzi import to_simplified
@@ -43,12 +44,13 @@ def entry_texts(folder: Path) -> int:
 
 
 def index_texts(folder: Path) -> int:
-    """Distinct texts a cold start embeds: entry texts plus off-topic anchors."""
+    """Distinct texts a cold start embeds: entry texts, plus off-topic anchors and the asks
+    that name no work (both embedded as queries)."""
     return entry_texts(folder) + anchors(folder)
 
 
 def anchors(folder: Path) -> int:
-    return len({to_simplified(t) for t in load_knowledge(folder).offtopic})
+    return len({to_simplified(t) for t in load_knowledge(folder).offtopic} | set(EMPTY_ASKS))
 
 
 def test_text_hash_is_stable_and_distinct():
