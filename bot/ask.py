@@ -131,9 +131,10 @@ BARE_TOPIC_WORDS = 3  # words in a language written with spaces
 
 
 # A short message that asks something else is a question, not a topic: "PRD模板在哪" asks for a
-# place, "投影仪有必要买吗" for advice, "what's new?" for news.
+# place, "投影仪有必要买吗" for advice, "what's new?" for news; one that exclaims ("happy
+# birthday Anna!", "好耶！") is chat.
 _QUESTION_FORM = re.compile(
-    r"[吗嗎呢吧么麼哪几幾啥]|什么|什麼|怎|多少|为何|為何|有必要|是不是|可以|能不能|か[?？]?$|どう|何|いつ"
+    r"[!！吗嗎呢吧么麼哪几幾啥]|什么|什麼|怎|多少|为何|為何|有必要|是不是|可以|能不能|か[?？]?$|どう|何|いつ"
     r"|\b(what|what's|whats|how|where|when|why|which|is|are|am|was|can|could|do|does|did|should"
     r"|will|would|any|anyone|tell|show|give|me|my|i|you|your)\b",
     re.IGNORECASE,
@@ -144,7 +145,7 @@ def is_bare_topic(text: str) -> bool:
     """Is the message a few words naming something, with no sentence around them?"""
     han = len(re.findall(rf"[{_HAN}]", text))
     words = re.findall(r"[A-Za-z0-9][\w'-]*", text)
-    return (0 < han + len(words) and han <= BARE_TOPIC_CHARS and len(words) <= BARE_TOPIC_WORDS
+    return (han + len(words) > 0 and han <= BARE_TOPIC_CHARS and len(words) <= BARE_TOPIC_WORDS
             and (han == 0 or len(words) <= 1) and not _QUESTION_FORM.search(text))
 
 

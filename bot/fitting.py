@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import decide
+from .ask import is_bare_topic
 from .cache import EmbeddingCache
 from .encoders import Encoder
-from .ask import is_bare_topic
 from .hanzi import to_simplified
 from .lexical import terms
 from .question import work_phrase

@@ -97,8 +97,10 @@ def test_a_folder_without_chat_falls_back_to_hand_thresholds(write_knowledge, us
     assert matcher.match("Who owns the budget?").best.team.id == "finance"
 
 
-@pytest.mark.parametrize(("topic", "team"),
-                         [("门店排班", "stores"), ("过敏原标签", "kitchen"), ("van repairs", "delivery")])
+@pytest.mark.parametrize(
+    ("topic", "team"),
+    [("门店排班", "stores"), ("过敏原标签", "kitchen"), ("van repairs", "delivery")],
+)
 def test_a_bare_topic_of_the_company_is_answered(bakery: Matcher, topic: str, team: str):
     # none of these is in its knowledge alone; its examples ask "门店排班谁来做" and so on
     assert bakery.index.rule is not None and bakery.index.rule.bare is not None
@@ -125,8 +127,11 @@ def test_the_bare_topic_rule_survives_the_cache(bakery: Matcher):
     assert old is not None and old.bare is None
 
 
-@pytest.mark.parametrize("message", ["蛋糕太甜了 顾客一直在说 找哪个 team",
-                                     "the van fridge died on the morning route, who takes care of it?"])
+@pytest.mark.parametrize(
+    "message",
+    ["蛋糕太甜了 顾客一直在说 找哪个 team",
+     "the van fridge died on the morning route, who takes care of it?"],
+)
 def test_an_ask_that_names_no_work_gives_way_to_the_message(bakery: Matcher, message: str):
     # The ask alone ("找哪个 team") is near every entry's example questions, whose template it
     # shares; the views that name the work decide, as if the empty ask were not there.
