@@ -76,11 +76,15 @@ _ROLE_ZH = (r"(产品经理|產品經理|产品|產品|设计|設計|市场|市�
 _NEAR = r"[^,，。;；]"  # within one clause
 _ROLE_QUESTION = re.compile(
     rf"{_ROLE_ZH}{_NEAR}{{0,24}}(吗|嗎|(?<![怎什那这這多])[么麼]|嘛|呢|か|\?)"
-    rf"|{_ROLE_ZH}(是不是|要不要|该不该|需不需要|用不用|能不能)"
+    rf"|{_ROLE_ZH}\s?(是不是|要不要|该不该|需不需要|用不用|能不能)"
     rf"|(是不是|要不要|该不该|該不該|需不需要|用不用|能不能){_NEAR}{{0,16}}{_ROLE_ZH}"
     rf"|{_ROLE_ZH}{_NEAR}{{0,20}}(还是|還是)|(还是|還是){_NEAR}{{0,20}}{_ROLE_ZH}"
     rf"|\b(is|are|should|does|do|must|will)\b{_NEAR}{{0,48}}{_ROLE_EN}"
-    rf"|{_ROLE_EN}{_NEAR}{{0,30}}\bor\b",
+    rf"|{_ROLE_EN}{_NEAR}{{0,30}}\bor\b"
+    # Doing it oneself instead of its owner: "PM 要不要自己写 SQL", "should I just patch it myself?"
+    r"|(要不要|该不该|該不該|是不是|能不能|可不可以|可以)\s?(我|我们|我們)?(自己|亲自|親自)"
+    r"|\b(should|can|could|shall) (i|we) (just )?[^?.]{0,60}\b(myself|ourselves)\b"
+    r"|\bis it (ok|okay|fine) (if|for) (i|me|us|we)\b[^?.]{0,60}\b(myself|ourselves)\b",
     re.IGNORECASE | re.ASCII,
 )
 

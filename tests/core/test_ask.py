@@ -53,6 +53,8 @@ def test_slack_markup_is_resolved_before_splitting():
         ("wifi 又断了，找 IT 还是 admin", True),
         ("should I push the fix myself, or should that go to the devs?", True),
         ("it is what it is", False),
+        ("我会一点 SQL，PM 要不要自己去改数据", True),  # doing it oneself instead of its owner
+        ("I can code a little, should we just ship the fix ourselves?", True),
         ("这个需求的 PRD 在哪？", False),  # asks for a document, not an owner
         ("大家平时都是怎么调节压力的？", False),
         ("can you summarize this thread for me?", False),
