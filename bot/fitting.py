@@ -87,8 +87,8 @@ def fit_rule(index: Index, encoder: Encoder, cache: EmbeddingCache,
     neg = [_observe(index, p, rows, t, anchor=i)
            for i, p in enumerate(plans[len(positives):]) if p.views]
     rule = decide.fit_split(pos, neg, topics)
-    log.info("fitted the decision rule on %d example questions and %d chat messages",
-             len(pos), len(neg))
+    log.info("fitted the decision rule on %d example questions, %d of their bare topics and %d"
+             " chat messages", len(pos), len(topics), len(neg))
     return rule
 
 
@@ -100,8 +100,9 @@ def _examples(index: Index) -> list[tuple[int, str, str]]:
     for i, e in enumerate(index.knowledge.entries):
         for q in (*e.examples_zh, *e.examples_en):
             triples.append((i, q, q))
-            topic = work_phrase(to_simplified(q))
-            if topic and topic != to_simplified(q).strip(" ?？") and is_bare_topic(topic):
+            simplified = to_simplified(q)
+            topic = work_phrase(simplified)
+            if topic and topic != simplified.strip(" ?？") and is_bare_topic(topic):
                 triples.append((i, topic, q))
     if len(triples) > MAX_POSITIVES:
         triples = random.Random(0).sample(triples, MAX_POSITIVES)

@@ -133,20 +133,16 @@ def score_views(index: Index, views: tuple[View, ...] | list[View], vectors: np.
         combined.append(score)
         semantic.append(float(b.max()) if len(b) else -1.0)
         kept.append(nearness < semantic[-1])
-    # An empty ask gives way to the views that name the work; the whole message always counts
-    # (it holds the ask too, so it can read as near an empty ask as its work).
-    kept[-1:] = [True]
-    if not all(kept):
-        views = [v for v, k in zip(views, kept, strict=True) if k]
-        combined = [c for c, k in zip(combined, kept, strict=True) if k]
-        semantic = [x for x, k in zip(semantic, kept, strict=True) if k]
-        lexical = [x for x, k in zip(lexical, kept, strict=True) if k]
-    per_view = np.stack(combined)
+    # An empty ask gives way to the views that name the work; the whole message (the last view)
+    # always counts: it holds the ask too, so it can read as near an empty ask as its work.
+    keep = [i for i, named in enumerate(kept) if named or i == len(kept) - 1]
+    views, lexical = [views[i] for i in keep], [lexical[i] for i in keep]
+    per_view = np.stack([combined[i] for i in keep])
     return Signals(
         entry_scores=0.5 * (per_view.max(axis=0) + per_view.mean(axis=0)),
         best_view=per_view.max(axis=0),
         lexical=np.max(np.stack(lexical), axis=0),
-        semantic_best=max(semantic),
+        semantic_best=max(semantic[i] for i in keep),
         # nearness to chat of the view that reads most like work: context can only help here too
         offtopic_best=_offtopic(index, [views[int(np.argmax(per_view.max(axis=1)))]], vectors,
                                 skip_anchor),
