@@ -21,6 +21,7 @@ from .ask import is_bare_topic
 from .cache import EmbeddingCache
 from .encoders import Encoder
 from .hanzi import to_simplified
+from .head import Head, cross_fitted, fit_head
 from .lexical import terms
 from .question import work_phrase
 from .scoring import Plan, Thresholds, plan, score_views
@@ -32,8 +33,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # The modules whose code shapes the fitted rule: any edit to them refits on the next start.
-_RULE_SOURCES = ("ask.py", "decide.py", "empty_asks.py", "fitting.py", "hanzi.py", "lexical.py",
-                 "question.py", "scoring.py")
+_RULE_SOURCES = ("ask.py", "decide.py", "empty_asks.py", "fitting.py", "hanzi.py", "head.py",
+                 "lexical.py", "question.py", "scoring.py")
 MAX_POSITIVES = 3000  # a large knowledge base is sampled: the rule has 8 features, not 80
 
 
@@ -55,7 +56,7 @@ def code_version() -> str:
 def load_or_fit(index: Index, encoder: Encoder, cache: EmbeddingCache,
                 t: Thresholds) -> decide.Rule | None:
     key = (f"rule:{code_version()}:{encoder.id}:{t.lexical_weight}:{t.second_weight}"
-           f":{t.prototype_weight}")
+           f":{t.prototype_weight}:{t.head_weight}")
     version = index.knowledge.version or "unversioned"
     found = cache.get_many(key, [version]).get(version)
     rule = decide.Rule.from_array(found) if found is not None else None
@@ -64,6 +65,25 @@ def load_or_fit(index: Index, encoder: Encoder, cache: EmbeddingCache,
         if rule is not None:
             cache.put_many(key, {version: rule.to_array()})
     return rule
+
+
+def _entry_labels(index: Index) -> np.ndarray:
+    return np.repeat(np.arange(len(index.starts)), index.counts)
+
+
+def load_or_fit_head(index: Index, encoder: Encoder, cache: EmbeddingCache) -> Head | None:
+    """The index's linear head (bot/head.py), from the cache when this knowledge had one."""
+    entries, dims = len(index.starts), index.matrix.shape[1]
+    if entries < 2:
+        return None
+    key = f"head:{code_version()}:{encoder.id}"
+    version = index.knowledge.version or "unversioned"
+    found = cache.get_many(key, [version]).get(version)
+    head = Head.from_array(found, dims, entries) if found is not None else None
+    if head is None:
+        head = fit_head(index.matrix, _entry_labels(index), entries)
+        cache.put_many(key, {version: head.to_array()})
+    return head
 
 
 def fit_rule(index: Index, encoder: Encoder, cache: EmbeddingCache,
@@ -78,12 +98,17 @@ def fit_rule(index: Index, encoder: Encoder, cache: EmbeddingCache,
     texts = list(dict.fromkeys(x for p in plans for x in p.texts))
     rows = dict(zip(texts, cache.embed(encoder.id + "|fit", texts, encoder.encode_queries),
                     strict=True))
+    # An example is scored by a head fitted without it, as its text is left out of the search.
+    heads, fold_of = ([], None) if index.head is None or not t.head_weight else cross_fitted(
+        index.matrix, _entry_labels(index), len(index.starts))
     # A message with nothing to match ("？？？") is declined before the rule is asked.
     pos, topics = [], []
     for p, (e, message, q) in zip(plans, positives, strict=False):
         if p.views:
+            row = index.row_of(e, q)
+            head = heads[fold_of[row]] if heads and row is not None else None
             (pos if message == q else topics).append(_observe(index, p, rows, t, entry=e,
-                                                              example=q))
+                                                              example=q, head=head))
     neg = [_observe(index, p, rows, t, anchor=i)
            for i, p in enumerate(plans[len(positives):]) if p.views]
     rule = decide.fit_split(pos, neg, topics)
@@ -111,7 +136,7 @@ def _examples(index: Index) -> list[tuple[int, str, str]]:
 
 def _observe(index: Index, p: Plan, rows: dict[str, np.ndarray], t: Thresholds,
              entry: int | None = None, example: str | None = None,
-             anchor: int | None = None) -> decide.Observation:
+             anchor: int | None = None, head: Head | None = None) -> decide.Observation:
     vectors = np.stack([rows[x] for x in p.texts])
     lexical = None
     skip_row = None
@@ -121,5 +146,5 @@ def _observe(index: Index, p: Plan, rows: dict[str, np.ndarray], t: Thresholds,
         own = frozenset(terms(example)) - {x for d in others for x in terms(d)}
         lexical = [index.lexical.score(v.text, drop=(entry, own)) for v in p.views]
     signals = score_views(index, p.views, vectors, t, skip_row=skip_row, skip_anchor=anchor,
-                          lexical=lexical)
+                          lexical=lexical, head=head)
     return decide.observe(index, p, signals)

@@ -20,8 +20,9 @@ from .ann import LARGE_INDEX_ENTRIES, EntrySearch, representatives
 from .cache import EmbeddingCache
 from .empty_asks import EMPTY_ASKS
 from .encoders import Encoder
-from .fitting import lexical_docs, load_or_fit
+from .fitting import lexical_docs, load_or_fit, load_or_fit_head
 from .hanzi import to_simplified
+from .head import Head
 from .knowledge import Entry, Knowledge, Team
 from .lexical import LexicalIndex
 from .question import Question, has_words, work_phrase
@@ -39,7 +40,7 @@ DEFAULT_THRESHOLDS: dict[str, Thresholds] = {
     # margin -0.05-0.05 within 1 point of the best), used only by the hand-set rule now.
     # prototype_weight: 0.2-0.4 all within 1 question on realistic.yaml and the dev sets
     # (0 -> 0.3: realistic 118 -> 122 of 130); 0.5 and above lose the Japanese questions.
-    "use": Thresholds(prototype_weight=0.3),
+    "use": Thresholds(prototype_weight=0.3, head_weight=0.6),
     # Calibrated the same way with the packaged all-MiniLM-L6-v2 on the English questions: its
     # cosines run lower than USE's and it leans more on the lexical signal.
     "st": Thresholds(answer=0.35, offtopic_margin=-0.05, lexical_weight=0.5),
@@ -91,6 +92,7 @@ class Index:
     empty_asks: np.ndarray | None = None
     rule: decide.Rule | None = None  # fitted on this knowledge (bot/fitting.py)
     prototypes: np.ndarray | None = None  # normalised mean text of each entry
+    head: Head | None = None  # P(entry | text), fitted on the knowledge's texts (bot/head.py)
     counts: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
@@ -141,6 +143,8 @@ def build_index(knowledge: Knowledge, encoder: Encoder, cache: EmbeddingCache,
     else:
         index.prototypes = representatives(index.matrix, index.starts)
     weights = thresholds or DEFAULT_THRESHOLDS.get(encoder.family, Thresholds())
+    if weights.head_weight:
+        index.head = load_or_fit_head(index, encoder, cache)
     if weights.fitted:  # a hand-set rule (an override) needs no fit
         index.rule = rule if rule is not None else load_or_fit(index, encoder, cache, weights)
     return index

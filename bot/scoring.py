@@ -19,6 +19,7 @@ import numpy as np
 from .ann import best_two, top_ids
 from .ask import find_views, names_work
 from .hanzi import to_simplified
+from .head import Head
 from .question import has_words, work_phrase
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ class Thresholds:
     lexical_weight: float = 0.35  # weight of the lexical coverage in the combined score
     second_weight: float = 0.15  # weight of the entry's second-best text similarity
     prototype_weight: float = 0.0  # weight of the similarity to the entry's mean text
+    head_weight: float = 0.0  # weight of P(entry) from the linear head (bot/head.py)
     fitted: bool = True  # decide with the rule fitted on the knowledge (bot/decide.py)
 
 
@@ -99,9 +101,10 @@ class Signals:
 def score_views(index: Index, views: tuple[View, ...] | list[View], vectors: np.ndarray,
                 t: Thresholds,
                 skip_row: int | None = None, skip_anchor: int | None = None,
-                lexical: list[np.ndarray] | None = None) -> Signals:
+                lexical: list[np.ndarray] | None = None, head: Head | None = None) -> Signals:
     """`skip_row` / `skip_anchor`: a knowledge text or chat anchor that must not count (the
-    question itself, when fitting); `lexical`: per-view coverage computed by the caller."""
+    question itself, when fitting); `lexical`: per-view coverage computed by the caller;
+    `head`: a linear head that never saw the question (when fitting), instead of the index's."""
     if lexical is None:
         lexical = [index.lexical.score(v.text) for v in views]
     ids = None
@@ -121,6 +124,11 @@ def score_views(index: Index, views: tuple[View, ...] | list[View], vectors: np.
     if t.prototype_weight and index.prototypes is not None:
         proto = index.prototypes if ids is None else index.prototypes[ids]
         proto = proto @ vectors.T
+    head = head or index.head
+    owned = None
+    if t.head_weight and head is not None:
+        owned = head.probabilities(vectors)
+        owned = owned if ids is None else owned[ids]
     empty = _emptiness(index, views, vectors)
     ask_like = empty[0] if empty else -1.0
     combined, semantic, kept = [], [], []
@@ -130,6 +138,8 @@ def score_views(index: Index, views: tuple[View, ...] | list[View], vectors: np.
         score = b + t.second_weight * (s - b) + t.lexical_weight * lex
         if proto is not None:
             score = score + t.prototype_weight * (proto[:, cols].mean(axis=1) - b)
+        if owned is not None:
+            score = score + t.head_weight * owned[:, cols].mean(axis=1)
         combined.append(score)
         semantic.append(float(b.max()) if len(b) else -1.0)
         kept.append(nearness < semantic[-1])

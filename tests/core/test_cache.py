@@ -32,10 +32,11 @@ pytestmark = pytest.mark.cold_cache
 
 def rows(path: Path) -> int:
     """Rows of the index: not the texts the decision rule is fitted on ('|fit') nor the fitted
-    rule itself ('rule:'), which bot/fitting.py keeps beside them."""
+    rule and head ('rule:', 'head:'), which bot/fitting.py keeps beside them."""
     with sqlite3.connect(path) as db:
         return db.execute("SELECT COUNT(*) FROM embeddings WHERE encoder NOT LIKE '%|fit'"
-                          " AND encoder NOT LIKE 'rule:%'").fetchone()[0]
+                          " AND encoder NOT LIKE 'rule:%' AND encoder NOT LIKE 'head:%'"
+                          ).fetchone()[0]
 
 
 def entry_texts(folder: Path) -> int:
