@@ -120,6 +120,16 @@ _ZH_SCAFFOLDING = (
         r"(来|去)?(负责|做|管|处理|搞|弄|出|写|跟进|对接)?(的活|的事|的工作|的职责)?[吗呢啊?？]*"
     ),
 )
+# "備品の発注ってだれに頼めば？", "経費の管理はどのチームが担当していますか？": the topic comes
+# first in Japanese, then the one asking for whom and its verb, up to the end of the question.
+_JA_SCAFFOLDING = (
+    re.compile(
+        r"(?:は|って|の|を)?\s*(?:結局|结局|一体|いったい)?(?:だれ|誰|谁|どなた"
+        r"|どの(?:チーム|部署|部門|部门|グループ|方|人)|どちら(?:の(?:チーム|部署|部門|部门))?"
+        r"|どこ(?:の(?:チーム|部署|部門|部门))?)(?:さん)?(?:が|に|へ|で|から)?"
+        r"[^。！？?!\n]{0,16}?[？?〜～!！]*$"
+    ),
+)
 _EN_SCAFFOLDING = (
     # "is it the PM's job to", "should the PM", "does a product manager need to"
     re.compile(
@@ -156,7 +166,7 @@ def work_phrase(question: str) -> str:
     """The question without its asking scaffolding: empty when it names no work at all."""
     core = question
     # English first: the Chinese patterns also know "pm", which would break "the PM's job".
-    for pattern in (*_ROLE_ALTERNATIVES, *_EN_SCAFFOLDING, *_ZH_SCAFFOLDING):
+    for pattern in (*_ROLE_ALTERNATIVES, *_EN_SCAFFOLDING, *_ZH_SCAFFOLDING, *_JA_SCAFFOLDING):
         core = pattern.sub(" ", core)
     core = _SPACES.sub(" ", core).strip(" ?？,，。!！吗呢")
     return _LEADING_AUX.sub("", core) if core != question.strip(" ?？") else core
