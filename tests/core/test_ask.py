@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.ask import clauses, find_views, is_ask, is_bare_topic
-from bot.question import MAX_QUESTION_CHARS
+from bot.question import MAX_QUESTION_CHARS, work_phrase
 
 
 def texts(raw: str) -> list[str]:
@@ -62,10 +62,29 @@ def test_slack_markup_is_resolved_before_splitting():
         ("who painted the Sunflowers", False),  # a fact about the world, not an owner
         ("谁唱的这首歌", False),
         ("who fixed the login bug? the team that owns it should know", True),
+        # Japanese asks: だれ in kana, the department asked for, leaving it to a role
+        ("会議室の予約ってだれに頼めばいいですか？", True),
+        ("勤怠の締めはどの部署がやっていますか？", True),
+        ("この件はマーケさんにお任せでいいですか？", True),
+        ("明日は雨が降りますか？", False),
+        ("請款單要送哪裡？", True),  # where a form goes is who handles it
+        ("这家店在哪里？", False),
     ],
 )
 def test_is_ask(text, asks):
     assert is_ask(text) is asks
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("会議室の予約ってだれに頼めばいいですか？", "会議室の予約"),
+        ("勤怠の締めはどの部署がやっていますか？", "勤怠の締め"),
+        ("新しいロゴは結局誰が決めるんですかね？", "新しいロゴ"),
+    ],
+)
+def test_the_japanese_topic_is_kept_without_its_asking_words(question: str, topic: str):
+    assert work_phrase(question) == topic
 
 
 def test_the_last_asking_sentence_is_the_ask_and_its_neighbour_the_context():
