@@ -20,7 +20,8 @@ log = logging.getLogger(__name__)
 def thresholds_for(settings: Settings, encoder: Encoder) -> Thresholds:
     base = DEFAULT_THRESHOLDS.get(encoder.family, Thresholds())
     if settings.answer_threshold is not None:  # a hand-set rule replaces the fitted one
-        base = replace(base, answer=settings.answer_threshold, fitted=False)
+        # on the scores its thresholds were calibrated on: without the linear head
+        base = replace(base, answer=settings.answer_threshold, fitted=False, head_weight=0.0)
     if settings.margin is not None:
         base = replace(base, margin=settings.margin)
     return base

@@ -120,15 +120,7 @@ def score_views(index: Index, views: tuple[View, ...] | list[View], vectors: np.
         best, second = best_two(sims, index.starts, index.counts)
         best = np.maximum(best, -1.0)  # an entry whose only text was skipped
         second = np.maximum(second, -1.0)
-    proto = None
-    if t.prototype_weight and index.prototypes is not None:
-        proto = index.prototypes if ids is None else index.prototypes[ids]
-        proto = proto @ vectors.T
-    head = head or index.head
-    owned = None
-    if t.head_weight and head is not None:
-        owned = head.probabilities(vectors)
-        owned = owned if ids is None else owned[ids]
+    proto, owned = _entry_wide(index, vectors, ids, t, head or index.head)
     empty = _emptiness(index, views, vectors)
     ask_like = empty[0] if empty else -1.0
     combined, semantic, kept = [], [], []
@@ -159,6 +151,20 @@ def score_views(index: Index, views: tuple[View, ...] | list[View], vectors: np.
         ids=ids,
         ask_like=ask_like,
     )
+
+
+def _entry_wide(index: Index, vectors: np.ndarray, ids: np.ndarray | None, t: Thresholds,
+                head: Head | None) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Per (entry, vector): the similarity to the entry's prototype and P(entry) from the head,
+    each None when its weight is 0 (or the index has none)."""
+    proto = owned = None
+    if t.prototype_weight and index.prototypes is not None:
+        proto = index.prototypes if ids is None else index.prototypes[ids]
+        proto = proto @ vectors.T
+    if t.head_weight and head is not None:
+        owned = head.probabilities(vectors)
+        owned = owned if ids is None else owned[ids]
+    return proto, owned
 
 
 def _emptiness(index: Index, views: tuple[View, ...] | list[View],
