@@ -72,6 +72,9 @@ class Match:
     knowledge: Knowledge  # the version this was computed from: its fallback, its teams
     ask: str = ""  # the clause that asks, as found in the message (bot/ask.py)
     confidence: float = 0.0  # P(an ownership question) from the fitted rule; 0 with hand rules
+    # lead of the best team over the next, on the scores without the linear head (the close-call
+    # margin and the reply's confidence words were calibrated on those); None: from the scores
+    lead: float | None = None
 
     @property
     def answered(self) -> bool:
@@ -197,9 +200,9 @@ class Matcher:
 
         def decide_as(decision: Decision, reason: str, score: float = 0.0,
                       best: Candidate | None = None, others: tuple[Candidate, ...] = (),
-                      confidence: float = 0.0) -> Match:
+                      confidence: float = 0.0, lead: float | None = None) -> Match:
             return Match(question, lang, decision, reason, score, best, others,
-                         index.knowledge, read.ask, confidence)
+                         index.knowledge, read.ask, confidence, lead)
 
         if not question:
             return decide_as("decline", "empty")
@@ -211,11 +214,13 @@ class Matcher:
         signals = score_views(index, read.views, self._encode(read.texts), self.thresholds)
         ranked = self._per_team(index, signals.entry_scores, signals.ids)
         best = ranked[0]
-        gap = best.score - ranked[1].score if len(ranked) > 1 else best.score
+        top = int(np.argmax(signals.entry_scores))
+        plain = signals.plain_scores if signals.plain_scores is not None else signals.entry_scores
+        gap = self._lead(index, plain, top, signals.ids)
         # The score reported and judged is the best entry's best view: a long post scores like
         # its question alone; the views' agreement only chose the owner.
         views = signals.best_view if signals.best_view is not None else signals.entry_scores
-        score = float(views[int(np.argmax(signals.entry_scores))])
+        score = float(views[top])
         t = self.thresholds
         if index.rule is not None and t.fitted:
             rule, p = index.rule.judge(decide.observe(index, read, signals))
@@ -224,11 +229,11 @@ class Matcher:
             p, verdict = 0.0, self._hand_rule(score, gap, signals)
         decision, reason = verdict
         if decision == "decline":
-            return decide_as("decline", reason, score, None, tuple(ranked[:3]), p)
+            return decide_as("decline", reason, score, None, tuple(ranked[:3]), p, gap)
         if decision == "ambiguous":
             close = tuple(c for c in ranked[1:4] if best.score - c.score < max(t.margin * 2, 0.1))
-            return decide_as("ambiguous", reason, score, best, close or tuple(ranked[1:3]), p)
-        return decide_as("answer", reason, score, best, tuple(ranked[1:4]), p)
+            return decide_as("ambiguous", reason, score, best, close or tuple(ranked[1:3]), p, gap)
+        return decide_as("answer", reason, score, best, tuple(ranked[1:4]), p, gap)
 
     def _hand_rule(self, score: float, gap: float, signals: Signals) -> tuple[Decision, str]:
         """The thresholds of an override (OWNER_BOT_ANSWER_THRESHOLD, OWNER_BOT_MARGIN)."""
@@ -240,6 +245,15 @@ class Matcher:
         if gap < t.margin:
             return "ambiguous", "close_call"
         return "answer", "confident"
+
+    @staticmethod
+    def _lead(index: Index, scores: np.ndarray, top: int, ids: np.ndarray | None) -> float:
+        """How far entry `top` is ahead of the best entry of another team, by `scores`."""
+        entries = index.knowledge.entries
+        team = entries[top if ids is None else int(ids[top])].team
+        others = [float(s) for i, s in enumerate(scores)
+                  if entries[i if ids is None else int(ids[i])].team != team]
+        return float(scores[top]) - max(others) if others else float(scores[top])
 
     def _per_team(self, index: Index, scores: np.ndarray,
                   ids: np.ndarray | None = None) -> list[Candidate]:

@@ -29,7 +29,9 @@ def confidence_words(match: Match) -> str:
         return t(match.lang, "not_sure")
     if match.decision == "ambiguous":
         return t(match.lang, "close_call")
-    lead = match.score - match.alternatives[0].score if match.alternatives else match.score
+    lead = match.lead
+    if lead is None:
+        lead = match.score - match.alternatives[0].score if match.alternatives else match.score
     sure = match.score >= VERY_SURE_SCORE and lead >= VERY_SURE_LEAD
     return t(match.lang, "very_sure" if sure else "fairly_sure")
 

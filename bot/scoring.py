@@ -96,6 +96,9 @@ class Signals:
     # How much the ask reads like a question for an owner, by meaning: its nearness to the asks
     # that name no work (bot/empty_asks.py). Catches the asks no pattern of bot/ask.py knows.
     ask_like: float = -1.0
+    # entry_scores without the linear head (bot/head.py): the close-call margin was calibrated on
+    # these, and the head's P(entry) is peaky enough to turn a shared topic's tie into a lead.
+    plain_scores: np.ndarray | None = None
 
 
 def score_views(index: Index, views: tuple[View, ...] | list[View], vectors: np.ndarray,
@@ -123,13 +126,14 @@ def score_views(index: Index, views: tuple[View, ...] | list[View], vectors: np.
     proto, owned = _entry_wide(index, vectors, ids, t, head or index.head)
     empty = _emptiness(index, views, vectors)
     ask_like = empty[0] if empty else -1.0
-    combined, semantic, kept = [], [], []
+    combined, plain, semantic, kept = [], [], [], []
     for view, lex, nearness in zip(views, lexical, empty, strict=True):
         cols = list(view.rows)
         b, s = best[:, cols].mean(axis=1), second[:, cols].mean(axis=1)
         score = b + t.second_weight * (s - b) + t.lexical_weight * lex
         if proto is not None:
             score = score + t.prototype_weight * (proto[:, cols].mean(axis=1) - b)
+        plain.append(score)
         if owned is not None:
             score = score + t.head_weight * owned[:, cols].mean(axis=1)
         combined.append(score)
@@ -140,6 +144,7 @@ def score_views(index: Index, views: tuple[View, ...] | list[View], vectors: np.
     keep = [i for i, named in enumerate(kept) if named or i == len(kept) - 1]
     views, lexical = [views[i] for i in keep], [lexical[i] for i in keep]
     per_view = np.stack([combined[i] for i in keep])
+    unheaded = np.stack([plain[i] for i in keep]) if owned is not None else per_view
     return Signals(
         entry_scores=0.5 * (per_view.max(axis=0) + per_view.mean(axis=0)),
         best_view=per_view.max(axis=0),
@@ -150,6 +155,7 @@ def score_views(index: Index, views: tuple[View, ...] | list[View], vectors: np.
                                 skip_anchor),
         ids=ids,
         ask_like=ask_like,
+        plain_scores=0.5 * (unheaded.max(axis=0) + unheaded.mean(axis=0)),
     )
 
 
