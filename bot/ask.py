@@ -40,7 +40,7 @@ _ASK = re.compile(
     r"|(?:去|要|该|該)?(?:送|交|寄|提|报|報)(?:到|给|給)?哪(?:里|裡|儿|兒|边|邊)"
     # Japanese: だれ is as often in kana as 誰; どの部署 / どこの部門 name the team asked for
     r"|どのチーム|どちら|どこに|どなた|誰[がにのか]|だれ|どの(?:部署|部門|部门|グループ|方|人|担当)"
-    r"|どこの(?:部署|部門|部门|チーム)|担当|管轄|相談|窓口|べき|(?:頼|赖)めば|お願いすれば|任せ"
+    r"|どこの(?:部署|部門|部门|チーム)|どこが|担当|管轄|相談|窓口|べき|(?:頼|赖)めば|お願いすれば|任せ"
     r"|\b(who|whom|whose|who's|which team|what team|which group|which department|owns|owner"
     r"|owned by|responsible|in charge|on the hook)\b|\bown(?= (this|that|it|the|these|those)\b)"
     r"|\b(is|are)\b[^?]{0,60}\bon (you|your team|them|us)\b"
@@ -75,7 +75,8 @@ _ROLE_EN = (r"\b(pm|pms|product managers?|eng|engineering|design|marketing|mktg|
             r"|hr|qa|support|cs|ops|legal|admin|devs?)\b")
 _ROLE_ZH = (r"(产品经理|產品經理|产品|產品|设计|設計|市场|市場|销售|銷售|财务|財務"
             r"|测试|測試|客服|运营|運營|行政|人事|法务|法務"
-            r"|営業|営业|マーケ|開発|开发|経理|经理|総務|総务|サポート"
+            r"|営業|営业|マーケ|開発|开发|経理|经理|総務|総务|サポート|アーキテクト|架构师"
+            r"|エンジニア|工程师|デザイナー|设计师"
             rf"|團隊|团队|组|組|部门|部門|チーム|{_ROLE_EN})")
 _NEAR = r"[^,，。;；]"  # within one clause
 _ROLE_QUESTION = re.compile(

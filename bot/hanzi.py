@@ -4,7 +4,8 @@ OpenCC's Taiwan-to-simplified conversion with its phrases (軟體 -> 软件, 網
 hand-kept table of ~400 characters let every other traditional character through, so a
 zh-Hant question matched a text it shared no characters with. Hong Kong askers write Cantonese
 too (公司飲水機壞咗，搵邊個整？): its function words become Mandarin, which the encoder reads far
-better. Used on the way into the matcher, for questions and the knowledge alike; replies are
+better. Japanese workplace words that Chinese reads otherwise (営業, 採用) become their Chinese
+words. Used on the way into the matcher, for questions and the knowledge alike; replies are
 written in the asker's script by bot/script.py.
 """
 
@@ -39,6 +40,25 @@ _CANTONESE_WORD = re.compile("|".join(sorted(_CANTONESE, key=len, reverse=True))
 _CANTONESE_MARK = re.compile("[咗嘅唔喺揾搵嚟冇啲哋佢睇畀]|边个|边位|边度|乜嘢")
 
 
+# Japanese workplace words read as Chinese words they are not (営業 is sales, 营业 is opening
+# hours; 採用 is hiring, 采用 adopting; 経理 is accounting, 经理 a manager), or that Chinese
+# writes otherwise (経費精算 is 报销): in a Japanese message, the Chinese word is matched.
+_JAPANESE = {
+    "営業": "销售", "営業時間": "营业时间", "採用": "招聘", "経理": "财务", "総務": "行政",
+    "経費精算": "报销",
+    "経費": "费用", "見積": "报价", "請求書": "发票", "歩留まり": "良率", "歩留り": "良率",
+    "不具合": "缺陷", "障害": "故障", "仕様": "需求规格", "検証": "验证", "品質保証": "质量保证",
+    "品証": "质量保证", "出荷": "发货", "発注": "采购", "備品": "办公用品", "勤怠": "考勤",
+    "給与": "工资", "退職": "离职", "入社": "入职", "面接": "面试", "広報": "公关",
+    "販促": "促销", "展示会": "展会", "顧客": "客户", "問い合わせ": "咨询", "返金": "退款",
+    "解約": "解约", "監査": "审计", "予算": "预算", "決算": "财报", "稼働": "运行",
+    "アーキテクト": "架构师", "エンジニア": "工程师", "デザイナー": "设计师",
+    "マーケティング": "市场营销", "マーケ": "市场", "カスタマーサポート": "客服",
+}
+_JAPANESE_WORD = re.compile("|".join(sorted(_JAPANESE, key=len, reverse=True)))
+_KANA = re.compile("[\u3040-\u30ff]")
+
+
 @functools.cache
 def _converter() -> Any:  # opencc has no type hints
     import opencc
@@ -49,6 +69,8 @@ def _converter() -> Any:  # opencc has no type hints
 def to_simplified(text: str) -> str:
     if not text or text.isascii():
         return text
+    if _KANA.search(text):  # before OpenCC, which changes some of their characters
+        text = _JAPANESE_WORD.sub(lambda m: _JAPANESE[m.group()], text)
     text = _converter().convert(text)
     for word, mainland in _WORDS:
         text = text.replace(word, mainland)

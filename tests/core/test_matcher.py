@@ -69,6 +69,31 @@ def test_traditional_chinese_is_matched_like_simplified(shipped_matcher: Matcher
         assert match.lang == "zh-Hant"  # answered in the script it was asked in
 
 
+@pytest.mark.parametrize(
+    ("text", "simplified"),
+    [
+        ("公司飲水機壞咗，搵邊個整？", "公司饮水机坏了，找谁整？"),  # Cantonese words to Mandarin
+        ("關係很好", "关系很好"),  # 係 is Mandarin too: it stays a character, not 是
+        ("軟體的網路品質", "软件的网络质量"),  # Taiwan words, by OpenCC's phrases
+        ("法人向けの営業はどのチーム？", "法人向けの销售はどのチーム？"),  # 営業 is sales, not 营业
+        ("営業時間は何時まで", "营业时间は何时まで"),  # opening hours stay opening hours
+        ("营业时间", "营业时间"),  # Chinese, no kana: the Japanese words leave it alone
+        ("who owns billing?", "who owns billing?"),
+    ],
+)
+def test_the_script_conversion_reads_cantonese_taiwan_and_japanese_words(text, simplified):
+    assert to_simplified(text) == simplified
+
+
+def test_cantonese_and_japanese_askers_get_their_owner(shipped_matcher: Matcher):
+    for question, team in [
+        ("公司部印表機壞咗，搵邊個整？", "admin"),
+        ("中途の採用面接はどの部署が調整していますか？", "hr"),
+    ]:
+        match = shipped_matcher.match(question)
+        assert match.best is not None and match.best.team.id == team, (question, match.reason)
+
+
 def test_stemming_is_symmetric_and_keeps_non_plurals():
     assert terms("coding") == terms("code") == terms("codes")
     assert terms("process") == terms("processes")
