@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 L2 = 1e-4  # ridge on the weights; 1e-3 lost paraphrases, 1e-4 and below kept them
-STEPS = 120  # Nesterov steps: the fit is a start-up cost (cached), the last points move nothing
+STEPS = 25  # Nesterov steps on centred texts: 0.1 s; as good as 120 uncentred ones (README)
 FOLDS = 4
 
 
@@ -51,15 +51,18 @@ class Head:
 
 def fit_head(vectors: np.ndarray, labels: np.ndarray, entries: int) -> Head:
     """Softmax regression of `labels` (entry per row) on `vectors`, by Nesterov gradient steps
-    from zero: numpy only, ~0.2 s for 2,500 texts of 52 entries."""
-    x = np.asarray(vectors, dtype=np.float32)
+    from zero: numpy only, ~0.1 s for 2,500 texts of 52 entries."""
+    # Centred, since sentence embeddings share one large common direction: it set the step of
+    # every weight, and the fit needed five times the steps.
+    mean = np.asarray(vectors, dtype=np.float32).mean(axis=0)
+    x = np.asarray(vectors, dtype=np.float32) - mean
     onehot = np.zeros((len(x), entries), dtype=np.float32)
     onehot[np.arange(len(x)), labels] = 1.0
-    # The step is 1/L, L the gradient's Lipschitz bound (softmax curvature <= 1/2 times the
-    # largest eigenvalue of the second moment of the texts with the bias's constant 1): a longer
-    # step made the fit unstable, and two entries with the same texts came out 0.77 / 0.22.
-    with_bias = np.hstack([x, np.ones((len(x), 1), dtype=np.float32)])
-    rate = 1.0 / (0.5 * _largest_eigenvalue(with_bias.T @ with_bias / len(x)) + L2)
+    # Each step is 1/L for its block, L the gradient's Lipschitz bound (softmax curvature is at
+    # most 1/2): the weights' from the texts' largest eigenvalue, the bias's from its constant 1.
+    # A longer step made the fit unstable: two entries with the same texts came out 0.77 / 0.22.
+    rate = 1.0 / (0.5 * _largest_eigenvalue(x.T @ x / len(x)) + L2)
+    rate_bias = 2.0
     w = np.zeros((x.shape[1], entries), dtype=np.float32)
     b = np.zeros(entries, dtype=np.float32)
     w_prev, b_prev = w, b
@@ -74,8 +77,9 @@ def fit_head(vectors: np.ndarray, labels: np.ndarray, entries: int) -> Head:
         p -= onehot
         w_prev, b_prev = w, b
         w = w_look - rate * (x.T @ p / len(x) + L2 * w_look)
-        b = b_look - rate * p.mean(axis=0)
-    return Head(w.astype(np.float32), b.astype(np.float32))
+        b = b_look - rate_bias * p.mean(axis=0)
+    # w . (x - mean) + b  ==  w . x + (b - mean . w)
+    return Head(w.astype(np.float32), (b - mean @ w).astype(np.float32))
 
 
 def _largest_eigenvalue(matrix: np.ndarray, rounds: int = 30) -> float:
