@@ -28,6 +28,11 @@ _EN_QUESTION = re.compile(
 _ZH_QUESTION = re.compile(r"[谁誰哪吗嗎呢么麼啥]")
 
 
+# Slack's *bold*, _italic_ and ~strike~ around words: the markers are no part of the words
+# ("the aircon in room *Everest*"); snake_case and a lone "*" keep theirs.
+_EMPHASIS = re.compile(r"(?<![\w*_~])([*_~])(?=\S)([^*_~\n]*?\S)\1(?![\w*_~])")
+
+
 def clean(text: str | None) -> str:
     """Plain question text: Slack markup resolved, invisible characters gone, length bounded."""
     text = resolve(text)
@@ -46,6 +51,7 @@ def resolve(text: str | None, limit: int = MAX_QUESTION_CHARS * 8) -> str:
     text = _SLACK_BARE_LINK.sub(r"\1", text)
     text = _SLACK_CHANNEL.sub(lambda m: f"#{m.group(1)}" if m.group(1) else "", text)
     text = _SLACK_SPECIAL.sub(" ", text)
+    text = _EMPHASIS.sub(r"\2", text)
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     text = unicodedata.normalize("NFKC", text)
     return "".join(ch if ch == "\n" else _visible(ch) for ch in text)

@@ -30,6 +30,19 @@ def test_language(text, lang):
     assert language(text) == lang
 
 
+@pytest.mark.parametrize(
+    ("raw", "cleaned"),
+    [
+        ("the aircon in room *Everest* is leaking", "the aircon in room Everest is leaking"),
+        ("who owns _billing_ ~now~?", "who owns billing now?"),
+        ("*PRD* 谁写", "PRD 谁写"),
+        ("my_var_name and 2*3*4 and a * b", "my_var_name and 2*3*4 and a * b"),
+    ],
+)
+def test_clean_drops_slack_emphasis_but_not_snake_case_or_arithmetic(raw, cleaned):
+    assert clean(raw) == cleaned
+
+
 def test_clean_resolves_slack_markup():
     raw = "<@U012AB3CD> who owns <https://example.com/budget|the budget> in <#C024BE7LR|finance>?"
     assert clean(raw) == "who owns the budget in #finance?"
