@@ -21,6 +21,7 @@ from .ask import is_bare_topic
 from .cache import EmbeddingCache
 from .encoders import Encoder
 from .hanzi import to_simplified
+from .head import MAX_ENTRIES as MAX_HEAD_ENTRIES
 from .head import Head, cross_fitted, fit_head
 from .lexical import terms
 from .question import work_phrase
@@ -74,7 +75,9 @@ def _entry_labels(index: Index) -> np.ndarray:
 def load_or_fit_head(index: Index, encoder: Encoder, cache: EmbeddingCache) -> Head | None:
     """The index's linear head (bot/head.py), from the cache when this knowledge had one."""
     entries, dims = len(index.starts), index.matrix.shape[1]
-    if entries < 2:
+    if not 2 <= entries <= MAX_HEAD_ENTRIES:
+        if entries > MAX_HEAD_ENTRIES:
+            log.info("%d entries: no linear head (at most %d)", entries, MAX_HEAD_ENTRIES)
         return None
     key = f"head:{code_version()}:{encoder.id}"
     version = index.knowledge.version or "unversioned"

@@ -22,6 +22,10 @@ import numpy as np
 L2 = 1e-4  # ridge on the weights; 1e-3 lost paraphrases, 1e-4 and below kept them
 STEPS = 25  # Nesterov steps on centred texts: 0.1 s; as good as 120 uncentred ones (README)
 FOLDS = 4
+# Beyond this many entries there is no head: its fit grows with texts x entries (300 entries of
+# ~50 texts: 1.7 s a head, five of them on a cold start) and its weights with entries, while the
+# shortlisting search of bot/ann.py takes over at 2,000 entries anyway.
+MAX_ENTRIES = 300
 
 
 @dataclass(frozen=True)

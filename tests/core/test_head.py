@@ -102,3 +102,21 @@ def test_the_head_survives_the_cache_and_a_bad_row_is_refitted(tmp_path, use_enc
     assert head.Head.from_array(np.zeros(5, np.float32), dims, entries) is None
     assert head.Head.from_array(np.full((dims + 1) * entries, np.nan, np.float32),
                                 dims, entries) is None
+
+
+
+def test_a_knowledge_too_large_for_the_head_gets_none(use_encoder, monkeypatch):
+    from bench.synth import synthetic_index
+    from bot.lexical import LexicalIndex
+    from bot.matcher import Index
+
+    big = synthetic_index(head.MAX_ENTRIES + 1, questions=1)
+    index = Index(knowledge=big.knowledge, matrix=big.matrix, starts=big.starts,
+                  offtopic=np.zeros((0, big.matrix.shape[1]), np.float32),
+                  lexical=LexicalIndex(big.docs))
+
+    def must_not_fit(*args, **kwargs):
+        raise AssertionError("a head was fitted past MAX_ENTRIES")
+
+    monkeypatch.setattr(fitting, "fit_head", must_not_fit)
+    assert fitting.load_or_fit_head(index, use_encoder, EmbeddingCache(None)) is None
