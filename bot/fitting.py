@@ -111,7 +111,7 @@ def fit_rule(index: Index, encoder: Encoder, cache: EmbeddingCache,
             row = index.row_of(e, q)
             head = heads[fold_of[row]] if heads and row is not None else None
             (pos if message == q else topics).append(_observe(index, p, rows, t, entry=e,
-                                                              example=q, head=head))
+                                                              example=q, row=row, head=head))
     neg = [_observe(index, p, rows, t, anchor=i)
            for i, p in enumerate(plans[len(positives):]) if p.views]
     rule = decide.fit_split(pos, neg, topics)
@@ -139,15 +139,15 @@ def _examples(index: Index) -> list[tuple[int, str, str]]:
 
 def _observe(index: Index, p: Plan, rows: dict[str, np.ndarray], t: Thresholds,
              entry: int | None = None, example: str | None = None,
-             anchor: int | None = None, head: Head | None = None) -> decide.Observation:
+             anchor: int | None = None, row: int | None = None,
+             head: Head | None = None) -> decide.Observation:
+    """`row`: the example's own text in the index (Index.row_of), left out of the search."""
     vectors = np.stack([rows[x] for x in p.texts])
     lexical = None
-    skip_row = None
     if entry is not None and example is not None:
-        skip_row = index.row_of(entry, example)
         others = [d for d in lexical_docs(index.knowledge.entries[entry]) if d != example]
         own = frozenset(terms(example)) - {x for d in others for x in terms(d)}
         lexical = [index.lexical.score(v.text, drop=(entry, own)) for v in p.views]
-    signals = score_views(index, p.views, vectors, t, skip_row=skip_row, skip_anchor=anchor,
+    signals = score_views(index, p.views, vectors, t, skip_row=row, skip_anchor=anchor,
                           lexical=lexical, head=head)
     return decide.observe(index, p, signals)

@@ -37,7 +37,11 @@ _CANTONESE = {
     "冇": "没有", "啲": "些", "哋": "们", "佢": "他", "睇": "看", "畀": "给",
 }
 _CANTONESE_WORD = re.compile("|".join(sorted(_CANTONESE, key=len, reverse=True)))
-_CANTONESE_MARK = re.compile("[咗嘅唔喺揾搵嚟冇啲哋佢睇畀]|边个|边位|边度|乜嘢")
+# What marks a message as Cantonese: its one-character words, and the words no Mandarin text
+# holds (点样 sits in 一点样品, 而家 in 然而家里), before any word of it is replaced.
+_CANTONESE_MARK = re.compile(
+    "[" + "".join(w for w in _CANTONESE if len(w) == 1) + "]|边个|边位|边度|乜嘢"
+)
 
 
 # Japanese workplace words read as Chinese words they are not (営業 is sales, 营业 is opening

@@ -26,7 +26,7 @@ from .head import Head
 from .knowledge import Entry, Knowledge, Team
 from .lexical import LexicalIndex
 from .question import Question, has_words, work_phrase
-from .scoring import Plan, Signals, Thresholds, plan, score_views
+from .scoring import Plan, Signals, Thresholds, other_team_best, plan, score_views
 from .script import reply_language
 
 __all__ = ["DEFAULT_THRESHOLDS", "Candidate", "Index", "Match", "Matcher", "Thresholds",
@@ -216,7 +216,8 @@ class Matcher:
         best = ranked[0]
         top = int(np.argmax(signals.entry_scores))
         plain = signals.plain_scores if signals.plain_scores is not None else signals.entry_scores
-        gap = self._lead(index, plain, top, signals.ids)
+        other = other_team_best(index, plain, top, signals.ids)
+        gap = float(plain[top]) - (other if other is not None else 0.0)
         # The score reported and judged is the best entry's best view: a long post scores like
         # its question alone; the views' agreement only chose the owner.
         views = signals.best_view if signals.best_view is not None else signals.entry_scores
@@ -245,15 +246,6 @@ class Matcher:
         if gap < t.margin:
             return "ambiguous", "close_call"
         return "answer", "confident"
-
-    @staticmethod
-    def _lead(index: Index, scores: np.ndarray, top: int, ids: np.ndarray | None) -> float:
-        """How far entry `top` is ahead of the best entry of another team, by `scores`."""
-        entries = index.knowledge.entries
-        team = entries[top if ids is None else int(ids[top])].team
-        others = [float(s) for i, s in enumerate(scores)
-                  if entries[i if ids is None else int(ids[i])].team != team]
-        return float(scores[top]) - max(others) if others else float(scores[top])
 
     def _per_team(self, index: Index, scores: np.ndarray,
                   ids: np.ndarray | None = None) -> list[Candidate]:

@@ -144,9 +144,11 @@ def score_views(index: Index, views: tuple[View, ...] | list[View], vectors: np.
     keep = [i for i, named in enumerate(kept) if named or i == len(kept) - 1]
     views, lexical = [views[i] for i in keep], [lexical[i] for i in keep]
     per_view = np.stack([combined[i] for i in keep])
-    unheaded = np.stack([plain[i] for i in keep]) if owned is not None else per_view
+    entry_scores = _agreement(per_view)
+    plain_scores = (entry_scores if owned is None
+                    else _agreement(np.stack([plain[i] for i in keep])))
     return Signals(
-        entry_scores=0.5 * (per_view.max(axis=0) + per_view.mean(axis=0)),
+        entry_scores=entry_scores,
         best_view=per_view.max(axis=0),
         lexical=np.max(np.stack(lexical), axis=0),
         semantic_best=max(semantic[i] for i in keep),
@@ -155,8 +157,13 @@ def score_views(index: Index, views: tuple[View, ...] | list[View], vectors: np.
                                 skip_anchor),
         ids=ids,
         ask_like=ask_like,
-        plain_scores=0.5 * (unheaded.max(axis=0) + unheaded.mean(axis=0)),
+        plain_scores=plain_scores,
     )
+
+
+def _agreement(per_view: np.ndarray) -> np.ndarray:
+    """Per entry, from (views, entries): half its best view, half the mean of the views."""
+    return 0.5 * (per_view.max(axis=0) + per_view.mean(axis=0))
 
 
 def _entry_wide(index: Index, vectors: np.ndarray, ids: np.ndarray | None, t: Thresholds,
@@ -193,19 +200,23 @@ def _offtopic(index: Index, views: tuple[View, ...] | list[View], vectors: np.nd
     return max(float(nearest[list(v.rows)].mean()) for v in views)
 
 
+def other_team_best(index: Index, scores: np.ndarray, top: int,
+                    ids: np.ndarray | None = None) -> float | None:
+    """The best of `scores` among the entries of teams other than entry `top`'s (positions in
+    `scores`; `ids`: the entries they belong to, large knowledge), or None: one team only."""
+    entries = index.knowledge.entries
+    team = entries[top if ids is None else int(ids[top])].team
+    for i in np.argsort(-scores, kind="stable"):
+        if entries[int(i) if ids is None else int(ids[i])].team != team:
+            return float(scores[i])
+    return None
+
+
 def team_best(index: Index, signals: Signals) -> tuple[int, float, float]:
     """By the best view alone: the best entry's position in `signals`, its score, and the next
     team's best score (what the decision rule reads)."""
     scores = signals.best_view if signals.best_view is not None else signals.entry_scores
-    ids = signals.ids
-    order = np.argsort(-scores, kind="stable")
-    top = int(order[0])
-    entries = index.knowledge.entries
-    best_entry = top if ids is None else int(ids[top])
-    team = entries[best_entry].team
-    for i in order[1:]:
-        entry = entries[int(i) if ids is None else int(ids[i])]
-        if entry.team != team:
-            return top, float(scores[top]), float(scores[i])
-    return top, float(scores[top]), float(scores[top]) - 1.0
+    top = int(np.argmax(scores))
+    other = other_team_best(index, scores, top, signals.ids)
+    return top, float(scores[top]), other if other is not None else float(scores[top]) - 1.0
 
