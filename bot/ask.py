@@ -124,12 +124,23 @@ class Views:
         return list(dict.fromkeys(t for t in views if t))
 
 
+# A question for a number, a time or a place is not a yes/no question about a role, though it
+# names one: "产品经理的平均工资是多少？", "How many people work in the engineering team?".
+_AMOUNT = re.compile(
+    r"多少|几[个個点點号號位天岁歲年次]|幾[个個点點号號位天岁歲年次]|何時|何人|いくら|何時から"
+    r"|\bhow (many|much|long|old|big)\b|\bwhat time\b|\bwhen (is|are|does|do|will)\b",
+    re.IGNORECASE | re.ASCII,
+)
+
+
 def is_ask(text: str) -> bool:
     """Does the clause ask who owns something, or whether a role does it?"""
     if _FACT_WHO.search(text) and not _OWNER.search(text):
         return False
     text = _RELATIVE_WHO.sub(" ", text)
-    return bool(_ASK.search(text) or _ROLE_QUESTION.search(text))
+    if _ASK.search(text):
+        return True
+    return bool(_ROLE_QUESTION.search(text)) and not _AMOUNT.search(text)
 
 
 # A message this short with no asking words is a topic typed to the bot ("报销", "SSO?",

@@ -83,9 +83,9 @@ def plan(raw: str) -> Plan:
 
 @dataclass
 class Signals:
-    # Combined, one per entry (per shortlisted entry: ids): half the best view, half the mean of
-    # the views, so the owner is the one the readings agree on ("打印机没墨了 … 谁负责采购": the
-    # ask alone says procurement, the ask with its context says office supplies).
+    # Combined, one per entry (per shortlisted entry: ids): the mean of the views, so the owner
+    # is the one the readings agree on ("打印机没墨了 … 谁负责采购": the ask alone says
+    # procurement, the ask with its context says office supplies).
     entry_scores: np.ndarray
     lexical: np.ndarray  # lexical coverage of the same entries, best view
     semantic_best: float  # best raw text similarity of any entry, best view
@@ -162,8 +162,12 @@ def score_views(index: Index, views: tuple[View, ...] | list[View], vectors: np.
 
 
 def _agreement(per_view: np.ndarray) -> np.ndarray:
-    """Per entry, from (views, entries): half its best view, half the mean of the views."""
-    return 0.5 * (per_view.max(axis=0) + per_view.mean(axis=0))
+    """Per entry, from (views, entries): the mean of its views.
+
+    Half the best view and half the mean, as before, let one view that caught a word of the
+    context outvote the rest (README, "Ranking": 804 -> 812 of 882 on the blind sets matched
+    with the knowledge they were blind to); whether to answer still reads the best view."""
+    return per_view.mean(axis=0)
 
 
 def _entry_wide(index: Index, vectors: np.ndarray, ids: np.ndarray | None, t: Thresholds,

@@ -69,6 +69,11 @@ def test_slack_markup_is_resolved_before_splitting():
         ("明日は雨が降りますか？", False),
         ("請款單要送哪裡？", True),  # where a form goes is who handles it
         ("这家店在哪里？", False),
+        # a number or a time about a role is a fact, not whether the role does the work
+        ("产品经理的平均工资是多少？", False),
+        ("How many people work in the engineering team?", False),
+        ("设计稿几点给？", False),
+        ("测试要几个人？谁负责", True),
     ],
 )
 def test_is_ask(text, asks):

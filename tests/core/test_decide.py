@@ -12,7 +12,7 @@ from bot.cache import EmbeddingCache
 from bot.config import Settings
 from bot.engine import build_matcher
 from bot.matcher import Matcher
-from bot.scoring import plan, score_views
+from bot.scoring import Signals, plan, score_views
 
 from .support import REPO_ROOT
 
@@ -87,6 +87,20 @@ def test_fit_separates_two_clouds_and_caps_the_chat_that_passes():
     passed = np.mean([rule.probability(v) >= rule.decline_below for v in negatives])
     answered = np.mean([rule.probability(v) >= rule.decline_below for v in positives])
     assert passed <= decide.MAX_CHAT_PASS and answered > 0.95
+
+
+def test_a_message_without_asking_words_needs_the_even_odds_threshold():
+    rule = decide.Rule(np.zeros(len(decide.FEATURES)), 0.0, np.zeros(len(decide.FEATURES)),
+                       np.ones(len(decide.FEATURES)), decline_below=decide.DECLINE)
+
+    def observed(has_ask: bool, bare: bool = False) -> decide.Observation:
+        signals = Signals(np.zeros(1), np.zeros(1), 0.5, 0.2)
+        return decide.Observation(0.5, 0.1, 0.2, signals, has_ask, bare, 12)
+
+    # P is 0.5 everywhere: above the floor for an ask, on the line for a message with none
+    assert rule.judge(observed(True))[0].decline_below == decide.DECLINE < decide.UNASKED
+    assert rule.judge(observed(False))[0].decline_below == decide.UNASKED
+    assert rule.judge(observed(False, bare=True))[0].decline_below == decide.DECLINE
 
 
 def test_a_folder_without_chat_falls_back_to_hand_thresholds(write_knowledge, use_encoder):
