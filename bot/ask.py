@@ -88,6 +88,7 @@ _ROLE_QUESTION = re.compile(
     rf"|{_ROLE_EN}{_NEAR}{{0,30}}\bor\b"
     # Doing it oneself instead of its owner: "PM 要不要自己写 SQL", "should I just patch it myself?"
     r"|(要不要|该不该|該不該|是不是|能不能|可不可以|可以)\s?(我|我们|我們)?(自己|亲自|親自)"
+    rf"|(自己|亲自|親自){_NEAR}{{0,16}}(是不是|能不能|可不可以|可以吗|可以嗎|行不行|要不要)"
     r"|\b(should|can|could|shall) (i|we) (just )?[^?.]{0,60}\b(myself|ourselves)\b"
     r"|\bis it (ok|okay|fine) (if|for) (i|me|us|we)\b[^?.]{0,60}\b(myself|ourselves)\b",
     re.IGNORECASE | re.ASCII,
