@@ -55,7 +55,7 @@ def test_slack_markup_is_resolved_before_splitting():
         ("it is what it is", False),
         ("我会一点 SQL，PM 要不要自己去改数据", True),  # doing it oneself instead of its owner
         ("I can code a little, should we just ship the fix ourselves?", True),
-        ("产品同学自己会点python，是不是可以把导出脚本直接写了", True),
+        ("产品同学自己会点python 是不是可以把导出脚本直接写了", True),
         ("这个需求的 PRD 在哪？", False),  # asks for a document, not an owner
         ("大家平时都是怎么调节压力的？", False),
         ("can you summarize this thread for me?", False),
