@@ -125,11 +125,13 @@ class Views:
         return list(dict.fromkeys(t for t in views if t))
 
 
-# A question for a number, a time or a place is not a yes/no question about a role, though it
-# names one: "产品经理的平均工资是多少？", "How many people work in the engineering team?".
-_AMOUNT = re.compile(
+# A question for a number, a time or a reason is not a yes/no question about a role, though it
+# names one: "产品经理的平均工资是多少？", "How many people work in the engineering team?",
+# "why do PMs always get blamed?".
+_NOT_YES_NO = re.compile(
     r"多少|几[个個点點号號位天岁歲年次]|幾[个個点點号號位天岁歲年次]|何時|何人|いくら|何時から"
-    r"|\bhow (many|much|long|old|big)\b|\bwhat time\b|\bwhen (is|are|does|do|will)\b",
+    r"|为什么|為什麼|为啥|為啥|なぜ|どうして"
+    r"|\bhow (many|much|long|old|big)\b|\bwhat time\b|\bwhen (is|are|does|do|will)\b|\bwhy\b",
     re.IGNORECASE | re.ASCII,
 )
 
@@ -141,7 +143,7 @@ def is_ask(text: str) -> bool:
     text = _RELATIVE_WHO.sub(" ", text)
     if _ASK.search(text):
         return True
-    return bool(_ROLE_QUESTION.search(text)) and not _AMOUNT.search(text)
+    return bool(_ROLE_QUESTION.search(text)) and not _NOT_YES_NO.search(text)
 
 
 # A message this short with no asking words is a topic typed to the bot ("报销", "SSO?",

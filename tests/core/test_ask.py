@@ -74,6 +74,7 @@ def test_slack_markup_is_resolved_before_splitting():
         ("产品经理的平均工资是多少？", False),
         ("How many people work in the engineering team?", False),
         ("设计稿几点给？", False),
+        ("why do PMs always get blamed when the factory slips lol", False),
         ("测试要几个人？谁负责", True),
     ],
 )
