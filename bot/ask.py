@@ -89,6 +89,7 @@ _ROLE_QUESTION = re.compile(
     # Doing it oneself instead of its owner: "PM 要不要自己写 SQL", "should I just patch it myself?"
     r"|(要不要|该不该|該不該|是不是|能不能|可不可以|可以)\s?(我|我们|我們)?(自己|亲自|親自)"
     rf"|(自己|亲自|親自){_NEAR}{{0,16}}(是不是|能不能|可不可以|可以吗|可以嗎|行不行|要不要)"
+    r"|(不用|不必|用不着|用不著|不需要)\s?(我|我们|我們)?(自己|亲自|親自)"
     r"|\b(should|can|could|shall) (i|we) (just )?[^?.]{0,60}\b(myself|ourselves)\b"
     r"|\bis it (ok|okay|fine) (if|for) (i|me|us|we)\b[^?.]{0,60}\b(myself|ourselves)\b",
     re.IGNORECASE | re.ASCII,
@@ -264,7 +265,7 @@ def _earlier_asks(parts: list[Clause], a: int) -> list[int]:
 _DEICTIC = re.compile(
     r"担当|部署(?=[\u3040-\u30ff])|相谈|管轄|窓口|方|何"  # Japanese, as simplified: どの部署が担当
     r"|这个|这块|这事|这种事|这件事|这|那个|那|此事|说了算|拍板|决定|听谁的|的|一下|来|去|搞|弄|管"
-    r"|更新|处理|跟进|安排|问题|事情|事|下场"
+    r"|更新|处理|跟进|安排|问题|事情|事|下场|评估|看看|看一下|确认|推进|解决|判断|定"
     r"|\b(this|that|it|one|these|those|thing|stuff|answer|fix|fixing|handle|do|decide|call|now"
     r"|actually|here|on|for|the|a|to|get|be|is|are|was|job|task|role|responsibility|team|group"
     r"|department|person|someone|anyone|ask|talk|ping|contact|should|would|can|could)\b",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.ask import clauses, find_views, is_ask, is_bare_topic
+from bot.ask import clauses, find_views, is_ask, is_bare_topic, names_work
 from bot.question import MAX_QUESTION_CHARS, work_phrase
 
 
@@ -56,6 +56,7 @@ def test_slack_markup_is_resolved_before_splitting():
         ("我会一点 SQL，PM 要不要自己去改数据", True),  # doing it oneself instead of its owner
         ("I can code a little, should we just ship the fix ourselves?", True),
         ("产品同学自己会点python 是不是可以把导出脚本直接写了", True),
+        ("完整的功能测试不用我自己一条条点吧", True),
         ("这个需求的 PRD 在哪？", False),  # asks for a document, not an owner
         ("大家平时都是怎么调节压力的？", False),
         ("can you summarize this thread for me?", False),
@@ -189,3 +190,14 @@ def test_an_earlier_asking_sentence_of_a_long_post_is_a_view_of_its_own():
     assert views.earlier[0] in views.texts()
     # a short message has no earlier asks beyond its context views
     assert find_views("登录页按钮没反应 谁来修").earlier == ()
+
+
+@pytest.mark.parametrize(("ask", "named"), [
+    ("谁来评估", False),  # what to do about it, not which work
+    ("谁来看看", False),
+    ("who should handle this?", False),
+    ("谁来评估容量", True),
+    ("测试方案谁来定", True),
+])
+def test_an_ask_names_work_only_with_a_word_for_the_work(ask: str, named: bool):
+    assert names_work(work_phrase(ask)) is named
