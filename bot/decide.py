@@ -43,6 +43,9 @@ SURE = 0.8
 # harder than everyday requests (issue 9: >= 98% of those declined): 5% of it answered has
 # meant 0.4% of everyday requests.
 MAX_CHAT_PASS = 0.05
+# Bare topics are judged against the pool's short messages only (晚安, "roll a d20", gibberish):
+# a few words carry little evidence either way, so less of that chat may pass.
+MAX_BARE_CHAT_PASS = 0.02
 L2 = 1.0  # ridge penalty on the standardised weights: a few hundred samples, 8 features
 
 
@@ -138,10 +141,10 @@ def fit_split(positives: list[Observation], negatives: list[Observation],
     bare_neg = vectors(negatives, True)
     if min(len(bare_pos), len(bare_neg)) < MIN_SAMPLES:
         return rule
-    return replace(rule, bare=fit(bare_pos, bare_neg))
+    return replace(rule, bare=fit(bare_pos, bare_neg, MAX_BARE_CHAT_PASS))
 
 
-def fit(positives: np.ndarray, negatives: np.ndarray) -> Rule:
+def fit(positives: np.ndarray, negatives: np.ndarray, max_pass: float = MAX_CHAT_PASS) -> Rule:
     """Logistic regression (Newton steps, L2, both classes weighted equally), then the decline
     threshold raised until at most MAX_CHAT_PASS of the chat pool would be answered."""
     x = np.vstack([positives, negatives])
@@ -163,7 +166,7 @@ def fit(positives: np.ndarray, negatives: np.ndarray) -> Rule:
             break
     rule = Rule(beta[:-1], float(beta[-1]), mean, scale)
     chat = np.sort([rule.probability(v) for v in negatives])
-    allowed = int(math.floor(MAX_CHAT_PASS * len(chat)))
+    allowed = int(math.floor(max_pass * len(chat)))
     cut = float(chat[len(chat) - 1 - allowed]) if len(chat) > allowed else DECLINE
     return Rule(rule.weights, rule.bias, mean, scale, max(DECLINE, min(0.95, cut + 1e-6)))
 

@@ -87,6 +87,10 @@ def test_fit_separates_two_clouds_and_caps_the_chat_that_passes():
     passed = np.mean([rule.probability(v) >= rule.decline_below for v in negatives])
     answered = np.mean([rule.probability(v) >= rule.decline_below for v in positives])
     assert passed <= decide.MAX_CHAT_PASS and answered > 0.95
+    strict = decide.fit(positives, negatives, max_pass=decide.MAX_BARE_CHAT_PASS)
+    assert strict.decline_below >= rule.decline_below
+    assert np.mean([strict.probability(v) >= strict.decline_below for v in negatives]) <= (
+        decide.MAX_BARE_CHAT_PASS)
 
 
 def test_a_message_without_asking_words_needs_the_even_odds_threshold():
