@@ -130,7 +130,7 @@ class Views:
 # names one: "产品经理的平均工资是多少？", "How many people work in the engineering team?",
 # "why do PMs always get blamed?".
 _NOT_YES_NO = re.compile(
-    r"多少|几[个個点點号號位天岁歲年次]|幾[个個点點号號位天岁歲年次]|何時|何人|いくら|何時から"
+    r"多少|几[个個点點号號位天岁歲年次]|幾[个個点點号號位天岁歲年次]|何時|何人|いくら"
     r"|为什么|為什麼|为啥|為啥|なぜ|どうして"
     r"|\bhow (many|much|long|old|big)\b|\bwhat time\b|\bwhen (is|are|does|do|will)\b|\bwhy\b",
     re.IGNORECASE | re.ASCII,

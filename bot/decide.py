@@ -31,9 +31,10 @@ FEATURES = ("score", "lead", "lexical", "semantic", "chat", "chat_lead", "asks",
 # The rule is fitted with both classes weighted equally, so its P assumes half of what reaches
 # the bot is chat. What reaches it is a mention, /owner or a DM, mostly asking for an owner:
 # with a prior of about 0.65 for that, the Bayes boundary is 1 - 0.65. Measured on the blind
-# sets matched with the knowledge they were blind to (README, "Deciding"): 0.5 -> 0.35 answered
-# 812 -> 828 of 882, and declined 149 -> 146 of 153 near-miss chat and 99.78% -> 99.56% of
-# 10,000 everyday requests. The fit moves DECLINE up when the chat pool says so (see `fit`).
+# sets matched with the knowledge they were blind to (README, "Quality", fifth pass): 0.5 ->
+# 0.35 answered 812 -> 828 of 882, and declined 149 -> 146 of 153 near-miss chat and 99.78% ->
+# 99.56% of 10,000 everyday requests. The fit moves DECLINE up when the chat pool says so
+# (see `fit`).
 DECLINE = 0.35
 # A message with no asking words and more than a topic ("PRD模板在哪", "how many people work in
 # engineering?") has no such prior: most are requests for a fact or a place.
@@ -146,7 +147,7 @@ def fit_split(positives: list[Observation], negatives: list[Observation],
 
 def fit(positives: np.ndarray, negatives: np.ndarray, max_pass: float = MAX_CHAT_PASS) -> Rule:
     """Logistic regression (Newton steps, L2, both classes weighted equally), then the decline
-    threshold raised until at most MAX_CHAT_PASS of the chat pool would be answered."""
+    threshold raised until at most `max_pass` of the chat pool would be answered."""
     x = np.vstack([positives, negatives])
     y = np.concatenate([np.ones(len(positives)), np.zeros(len(negatives))])
     weight = np.where(y == 1, 0.5 / max(1, len(positives)), 0.5 / max(1, len(negatives)))

@@ -165,8 +165,9 @@ def _agreement(per_view: np.ndarray) -> np.ndarray:
     """Per entry, from (views, entries): the mean of its views.
 
     Half the best view and half the mean, as before, let one view that caught a word of the
-    context outvote the rest (README, "Ranking": 804 -> 812 of 882 on the blind sets matched
-    with the knowledge they were blind to); whether to answer still reads the best view."""
+    context outvote the rest (README, "Quality", fifth pass: 804 -> 812 of 882 on the blind
+    sets matched with the knowledge they were blind to); whether to answer still reads the best
+    view."""
     return per_view.mean(axis=0)
 
 

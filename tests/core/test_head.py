@@ -104,7 +104,6 @@ def test_the_head_survives_the_cache_and_a_bad_row_is_refitted(tmp_path, use_enc
                                 dims, entries) is None
 
 
-
 def test_a_knowledge_too_large_for_the_head_gets_none(use_encoder, monkeypatch):
     from bench.synth import synthetic_index
     from bot.lexical import LexicalIndex
