@@ -26,6 +26,15 @@ WORKERS = 4
 LEASE_SECONDS = "2"  # a dead process's claims come back this fast
 
 
+POST_SECONDS = 0.02  # a chat.postMessage round trip to real Slack takes longer than this
+
+
+def _slack_latency(method: str, body: dict) -> None:
+    """A `FakeSlack.chaos` rule that fails nothing: it only answers posts as slowly as Slack."""
+    if method == "chat.postMessage":
+        time.sleep(POST_SECONDS)
+
+
 def _ready(url: str) -> dict:
     try:
         with urllib.request.urlopen(url + "/readyz", timeout=5) as response:
@@ -112,7 +121,10 @@ def test_sigterm_drains_for_the_grace_period_and_leaves_the_rest(
         if post(url + "/slack/events", body.encode(), "application/json").status == 200:
             acked.append(ts)
 
-    with ThreadPoolExecutor(8) as pool:  # acks outrun the one worker: a backlog builds
+    # Acks outrun the one worker, so a backlog builds. Slack's own latency keeps it there: a
+    # fake that answers in microseconds let a fast host drain all 300 within the 1 s grace.
+    fake_slack.chaos = _slack_latency
+    with ThreadPoolExecutor(8) as pool:
         list(pool.map(send, range(TERM_EVENTS)))
     started = time.monotonic()
     assert first.stop(timeout=15) == 0
@@ -120,6 +132,7 @@ def test_sigterm_drains_for_the_grace_period_and_leaves_the_rest(
     assert "left in the inbox" in first.log
     answered_first = len(fake_slack.posts("chat.postMessage"))
     assert 0 < answered_first < len(acked) == TERM_EVENTS
+    fake_slack.chaos = None
 
     second = BotProcess(fake_slack, data, REPO_ROOT / "knowledge", **env)
     try:
