@@ -53,6 +53,9 @@ _ASK = re.compile(
 _RELATIVE_WHO = re.compile(
     r"\b(someone|somebody|friend|coworker|colleague|person|people|guy|girl|boy|kid|child|son"
     r"|daughter|man|woman|mom|dad|mother|father|old|boyfriend|girlfriend|wife|husband|dragon)s?"
+    r" who\b"
+    # a plural noun before "who" is a relative clause too: "who calls customers who churned"
+    r"|\b(?!(?:is|was|has|does|this|its|us|yes|thanks|plus|as|asks|pls|plz|guess)\b)[a-z]{2,}s"
     r" who\b",
     re.IGNORECASE | re.ASCII,
 )
@@ -139,9 +142,9 @@ _NOT_YES_NO = re.compile(
 
 def is_ask(text: str) -> bool:
     """Does the clause ask who owns something, or whether a role does it?"""
+    text = _RELATIVE_WHO.sub(" ", text)  # before the fact test: "customers who churned"
     if _FACT_WHO.search(text) and not _OWNER.search(text):
         return False
-    text = _RELATIVE_WHO.sub(" ", text)
     if _ASK.search(text):
         return True
     return bool(_ROLE_QUESTION.search(text)) and not _NOT_YES_NO.search(text)

@@ -61,6 +61,9 @@ class Entry:
     examples_en: tuple[str, ...]
     keywords: tuple[str, ...] = ()
     source: str = ""  # file the entry came from, for error messages
+    # Optional questions in Japanese: matched like the others, so a Japanese asker is compared
+    # with Japanese phrasings and not only across languages (examples: {zh, en, ja}).
+    examples_ja: tuple[str, ...] = ()
 
     def texts(self) -> list[str]:
         """Every text that represents this entry in the index, deduplicated, order kept."""
@@ -72,6 +75,7 @@ class Entry:
             *self.tasks_en,
             *self.examples_zh,
             *self.examples_en,
+            *self.examples_ja,
         ):
             seen.setdefault(text.strip(), None)
         seen.pop("", None)
@@ -145,6 +149,23 @@ def _parse_teams(root: Path, problems: Problems) -> tuple[dict[str, Team], Team 
 
 
 _ENTRY_FIELDS = {"id", "team", "area", "tasks", "pm_role", "examples", "keywords"}
+_EXAMPLE_LANGS = ("zh", "en", "ja")
+
+
+def _optional_examples(reader: Reader, value: Any) -> tuple[str, ...]:
+    """The optional `examples.ja` list; a language key the bot does not read is a problem, not
+    a silently ignored list ("jp:" for "ja:")."""
+    if not isinstance(value, dict):
+        return ()
+    for key in value:
+        if key not in _EXAMPLE_LANGS:
+            reader._bad(f"examples.{key}",
+                        f"is not a language the examples take (use {', '.join(_EXAMPLE_LANGS)})")
+    if value.get("ja") is None:
+        return ()
+    sub = Reader(reader.problems, reader.file, reader.where, value)
+    sub._bad = lambda f, m: reader._bad(f"examples.{f}", m)  # type: ignore[method-assign]
+    return sub.string_list("ja")
 
 
 def _parse_entry(
@@ -167,6 +188,7 @@ def _parse_entry(
     area = reader.bilingual("area")
     tasks_zh, tasks_en = reader.bilingual_list("tasks")
     examples_zh, examples_en = reader.bilingual_list("examples")
+    examples_ja = _optional_examples(reader, raw.get("examples"))
     keywords = reader.string_list("keywords", required=False)
     pm = raw.get("pm_role")
     pm_does = pm_does_not = None
@@ -194,6 +216,7 @@ def _parse_entry(
         pm_does_not=pm_does_not,
         examples_zh=examples_zh,
         examples_en=examples_en,
+        examples_ja=examples_ja,
         keywords=keywords,
         source=str(file),
     )

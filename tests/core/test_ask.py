@@ -147,9 +147,17 @@ def test_asks_in_mixed_script_and_everyday_typing(text):
     "how do i make my own pizza dough",  # "own" is not "owns"
     "gift ideas for a 7 year old who likes dinosaurs",  # a relative "who"
     "what do you say to someone who just got promoted",
+    "gift ideas for my nephews who like hiking",  # after a plural noun
+    "any tips for parents who worked abroad",  # not "who worked": a fact only if it asks
 ])
 def test_own_and_relative_who_do_not_ask(text):
     assert not is_ask(text)
+
+
+def test_a_relative_who_does_not_hide_the_asking_one():
+    # "who churned" alone reads as a past deed ("who painted"); it describes the customers
+    assert is_ask("who calls customers who churned off the plan to hear why they left")
+    assert is_ask("who owns onboarding for users who signed up through SSO")
 
 
 def test_the_asking_piece_of_a_sentence_is_the_ask():

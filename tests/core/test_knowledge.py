@@ -113,6 +113,29 @@ def test_missing_language_in_examples(write_knowledge):
     assert "eng.yaml" in line and "entry 'coding'" in line and "missing" in line
 
 
+def test_japanese_examples_are_optional_and_matched_like_the_others(write_knowledge):
+    examples = {**CODING["examples"], "ja": ["コードを書くのは誰ですか？"]}
+    folder = write_knowledge(entries={"eng.yaml": [with_changes(CODING, examples=examples)]})
+    coding = load_knowledge(folder).entry("coding")
+    assert coding.examples_ja == ("コードを書くのは誰ですか？",)
+    assert "コードを書くのは誰ですか？" in coding.texts()
+    assert load_knowledge(write_knowledge(entries={"eng.yaml": [CODING]})).entry(
+        "coding").examples_ja == ()
+
+
+def test_an_examples_language_the_bot_does_not_read(write_knowledge):
+    examples = {**CODING["examples"], "jp": ["コードを書くのは誰ですか？"]}
+    bad = with_changes(CODING, examples=examples)
+    line = only(problems_of(write_knowledge(entries={"eng.yaml": [bad]})), "examples.jp")
+    assert "entry 'coding'" in line and "zh, en, ja" in line
+
+
+def test_japanese_examples_must_be_a_list_of_strings(write_knowledge):
+    bad = with_changes(CODING, examples={**CODING["examples"], "ja": "コードは誰？"})
+    line = only(problems_of(write_knowledge(entries={"eng.yaml": [bad]})), "examples.ja")
+    assert "list of strings" in line
+
+
 def test_missing_language_in_pm_role(write_knowledge):
     bad = copy.deepcopy(CODING)
     del bad["pm_role"]["does_not"]["zh"]
