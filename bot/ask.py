@@ -93,7 +93,9 @@ _ROLE_QUESTION = re.compile(
     r"|(要不要|该不该|該不該|是不是|能不能|可不可以|可以)\s?(我|我们|我們)?(自己|亲自|親自)"
     rf"|(自己|亲自|親自){_NEAR}{{0,16}}(是不是|能不能|可不可以|可以吗|可以嗎|行不行|要不要)"
     r"|(不用|不必|用不着|用不著|不需要)\s?(我|我们|我們)?(自己|亲自|親自)"
-    r"|\b(should|can|could|shall) (i|we) (just )?[^?.]{0,60}\b(myself|ourselves)\b"
+    r"|\b(should|can|could|shall|do|must|would|will|am) (i|we)( just| really| actually)?"
+    r" [^?.]{0,60}\b(myself|ourselves|personally|on my own)\b"
+
     r"|\bis it (ok|okay|fine) (if|for) (i|me|us|we)\b[^?.]{0,60}\b(myself|ourselves)\b",
     re.IGNORECASE | re.ASCII,
 )
@@ -140,8 +142,20 @@ _NOT_YES_NO = re.compile(
 )
 
 
+# "Is there one person who decides…": the relative "who" is the ask here.
+_SOMEONE_WHO = re.compile(
+    r"\b(is there|isn['’]t there|there['’]s|do we have|don['’]t we have|we need|have we got)\b"
+    r"[^?.]{0,24}\b(someone|somebody|anyone|anybody|person|people|team|group|owner)s? who"
+    r" (decides?|owns?|handles?|manages?|runs?|approves?|signs? off|looks after|takes care"
+    r"|is (responsible|in charge))\b",
+    re.IGNORECASE | re.ASCII,
+)
+
+
 def is_ask(text: str) -> bool:
     """Does the clause ask who owns something, or whether a role does it?"""
+    if _SOMEONE_WHO.search(text):
+        return True
     text = _RELATIVE_WHO.sub(" ", text)  # before the fact test: "customers who churned"
     if _FACT_WHO.search(text) and not _OWNER.search(text):
         return False
@@ -225,6 +239,11 @@ def _add(out: list[Clause], text: str | None, quoted: bool = False, code: bool =
 WHOLE_WITH_VIEWS_CHARS = 240
 
 
+# A clause that is a question without asking for anyone: a question mark or particle at its end,
+# or an A-not-A form ("有没有专门的团队…", "我能自己提个PR直接上吗").
+_QUESTION_LIKE = re.compile(r"[?？吗嗎呢么麼か]\s*$|有没有|有沒有|是不是|要不要|能不能|可不可以")
+
+
 def find_views(raw: str | None, limit: int = MAX_QUESTION_CHARS) -> Views:
     """Split, find the ask, then bound: a long post never loses the question at its end."""
     parts = clauses(raw)
@@ -238,9 +257,14 @@ def find_views(raw: str | None, limit: int = MAX_QUESTION_CHARS) -> Views:
     has_ask = a is not None
     if a is not None:
         parts, a = _split_at_commas(parts, a)
-    if a is None:  # no asking words: the last sentence that ends in a question mark, or the last
-        a = _last(parts, lambda c: c.text.endswith(("?", "？")))
-        a = len(parts) - 1 if a is None else a
+    if a is None:  # no asking words: the last sentence that reads as a question
+        a = _last(parts, lambda c: bool(_QUESTION_LIKE.search(c.text)))
+    if a is None and len(parts) > 1:
+        # Nothing marks any clause as the question: a last fragment alone ("我家猫五点就叫我起床
+        # 好崩溃" -> "好崩溃") read like a topic, "crash", and was answered.
+        whole = _bounded(parts, len(parts) - 1, min(limit, WHOLE_WITH_VIEWS_CHARS))
+        return Views(whole, whole, "", False)
+    a = len(parts) - 1 if a is None else a
     if len(parts) == 1:
         whole = parts[0].text[:limit]
         return Views(whole, whole, "", has_ask, bare=not has_ask and is_bare_topic(whole))

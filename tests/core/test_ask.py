@@ -128,6 +128,17 @@ def test_without_asking_words_the_last_question_mark_is_the_ask():
     assert views.ask == "转化率比旧版高多少?" and not views.has_ask
 
 
+def test_without_asking_words_a_question_particle_marks_the_question():
+    views = find_views("我是产品 就改一行文案 我能自己提个PR直接上吗")
+    assert views.ask == "我能自己提个PR直接上吗"
+
+
+def test_with_nothing_that_asks_the_whole_message_is_the_one_view():
+    # no clause asks or questions: a last fragment alone ("好崩溃") would read like a topic
+    views = find_views("我家猫每天五点就叫我起床 好崩溃")
+    assert views.texts() == ["我家猫每天五点就叫我起床 好崩溃"] and not views.has_ask
+
+
 def test_nothing_to_read_gives_empty_views():
     assert find_views("").texts() == [] and find_views(":fire: :rocket:").texts() == []
 
@@ -138,6 +149,8 @@ def test_nothing_to_read_gives_empty_views():
     "这活到底归那个组",  # 那 typed for 哪
     "有没有人专门负责收集整理的",
     "is the competitive analysis on you or on product?",
+    "is there one person who decides which features ship on the watch?",  # the relative asks
+    "as a PM do i have to screen resumes myself?",
 ])
 def test_asks_in_mixed_script_and_everyday_typing(text):
     assert is_ask(text)
@@ -149,6 +162,8 @@ def test_asks_in_mixed_script_and_everyday_typing(text):
     "what do you say to someone who just got promoted",
     "gift ideas for my nephews who like hiking",  # after a plural noun
     "any tips for parents who worked abroad",  # not "who worked": a fact only if it asks
+    "is there someone who can help me move my couch",
+    "do i need to bring a jacket",
 ])
 def test_own_and_relative_who_do_not_ask(text):
     assert not is_ask(text)
