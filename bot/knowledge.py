@@ -149,23 +149,6 @@ def _parse_teams(root: Path, problems: Problems) -> tuple[dict[str, Team], Team 
 
 
 _ENTRY_FIELDS = {"id", "team", "area", "tasks", "pm_role", "examples", "keywords"}
-_EXAMPLE_LANGS = ("zh", "en", "ja")
-
-
-def _optional_examples(reader: Reader, value: Any) -> tuple[str, ...]:
-    """The optional `examples.ja` list; a language key the bot does not read is a problem, not
-    a silently ignored list ("jp:" for "ja:")."""
-    if not isinstance(value, dict):
-        return ()
-    for key in value:
-        if key not in _EXAMPLE_LANGS:
-            reader._bad(f"examples.{key}",
-                        f"is not a language the examples take (use {', '.join(_EXAMPLE_LANGS)})")
-    if value.get("ja") is None:
-        return ()
-    sub = Reader(reader.problems, reader.file, reader.where, value)
-    sub._bad = lambda f, m: reader._bad(f"examples.{f}", m)  # type: ignore[method-assign]
-    return sub.string_list("ja")
 
 
 def _parse_entry(
@@ -187,8 +170,7 @@ def _parse_entry(
         team = None
     area = reader.bilingual("area")
     tasks_zh, tasks_en = reader.bilingual_list("tasks")
-    examples_zh, examples_en = reader.bilingual_list("examples")
-    examples_ja = _optional_examples(reader, raw.get("examples"))
+    examples_zh, examples_en, examples_ja = reader.bilingual_list("examples", optional=("ja",))
     keywords = reader.string_list("keywords", required=False)
     pm = raw.get("pm_role")
     pm_does = pm_does_not = None

@@ -85,14 +85,18 @@ class Reader:
             self._bad(name, "is empty: give at least one")
         return tuple(out)
 
-    def bilingual_list(self, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    def bilingual_list(self, name: str,
+                       optional: tuple[str, ...] = ()) -> tuple[tuple[str, ...], ...]:
+        """The zh and en lists, then one per `optional` language (empty when absent). With
+        optional languages, any other key is a problem ("jp:" for "ja:"), not ignored."""
+        empty: tuple[tuple[str, ...], ...] = ((),) * (len(LANGS) + len(optional))
         value = self.data.get(name)
         if value is None:
             self._bad(name, "is missing (give it as {zh: [...], en: [...]})")
-            return (), ()
+            return empty
         if not isinstance(value, dict):
             self._bad(name, f"must be a mapping with 'zh' and 'en' lists, got {type_name(value)}")
-            return (), ()
+            return empty
         sub = Reader(self.problems, self.file, self.where, value)
         sub._bad = lambda f, m: self._bad(f"{name}.{f}", m)  # type: ignore[method-assign]
         lists = []
@@ -102,7 +106,15 @@ class Reader:
                 lists.append(())
             else:
                 lists.append(sub.string_list(lang))
-        return lists[0], lists[1]
+        if optional:
+            known = (*LANGS, *optional)
+            for key in value:
+                if key not in known:
+                    self._bad(f"{name}.{key}",
+                              f"is not a language the {name} take (use {', '.join(known)})")
+        lists += [sub.string_list(lang) if value.get(lang) is not None else ()
+                  for lang in optional]
+        return tuple(lists)
 
 
 def type_name(value: Any) -> str:
