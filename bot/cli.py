@@ -17,7 +17,7 @@ from .cache import EmbeddingCache
 from .config import Settings
 from .errors import OwnerBotError
 from .evaluation import EvalSetError, evaluate, load_items
-from .knowledge import KnowledgeError, load_knowledge
+from .knowledge import Knowledge, KnowledgeError, load_knowledge
 from .matcher import Match, Matcher
 from .reply import render_text
 
@@ -147,6 +147,18 @@ def check(path: Path | None):
         f"ok: {path}: {len(knowledge.entries)} entries, {len(knowledge.teams)} teams, "
         f"{len(knowledge.offtopic)} off-topic phrases"
     )
+    click.echo(_japanese_status(knowledge))
+
+
+def _japanese_status(knowledge: Knowledge) -> str:
+    gaps = knowledge.japanese_gaps
+    if not gaps:
+        return "Japanese replies: on (every reply text has ja)"
+    total = 3 * len(knowledge.entries) + len(knowledge.teams) + 1
+    if len(gaps) == total:
+        return "Japanese replies: off (no reply text has ja; Japanese askers get English)"
+    return (f"Japanese replies: off, {len(gaps)} of {total} reply texts have no ja "
+            f"(first: {gaps[0]}); Japanese askers get English until all do")
 
 
 @cli.command("eval")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +96,25 @@ class Knowledge:
 
     def team_of(self, entry: Entry) -> Team:
         return self.teams[entry.team]
+
+    @cached_property
+    def japanese_gaps(self) -> tuple[str, ...]:
+        """The reply texts without a `ja`, named as an admin finds them ("entry 'x' area").
+
+        Japanese askers are answered in Japanese only when there are none: a reply that mixes
+        Japanese labels with English areas reads worse than one in English throughout."""
+        gaps = [f"team '{team.id}' name" for team in (*self.teams.values(), self.fallback)
+                if not team.name.ja]
+        for entry in self.entries:
+            for label, text in (("area", entry.area), ("pm_role.does", entry.pm_does),
+                                ("pm_role.does_not", entry.pm_does_not)):
+                if not text.ja:
+                    gaps.append(f"entry '{entry.id}' {label}")
+        return tuple(gaps)
+
+    @property
+    def speaks_japanese(self) -> bool:
+        return not self.japanese_gaps
 
 
 def _contact(reader: Reader) -> Contact:

@@ -194,7 +194,7 @@ class Matcher:
         index = self.index
         asked = asked if isinstance(asked, Question) else Question.of(asked)
         question = asked.text
-        lang = reply_language(question)
+        lang = reply_language(question, index.knowledge.speaks_japanese)
         # The ask finder reads the message as typed: its lines, quotes and code spans.
         read = plan(asked.raw) if question else Plan((), (), "", False)
 

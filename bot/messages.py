@@ -2,8 +2,8 @@
 
 Replies are written in the asker's script: `zh` (simplified), `zh-Hant` (Taiwan wording) and
 `zh-HK` (Hong Kong wording) are the same Chinese strings converted with OpenCC, so a new string
-is written once in simplified Chinese and once in English. Japanese askers get English: the
-knowledge carries no Japanese.
+is written once in simplified Chinese, once in English and once in Japanese. Japanese askers get
+Japanese only when the knowledge carries Japanese reply texts (bot/script.py), else English.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from .knowledge import Text
 from .script import in_script
 
-LANGS = ("zh", "zh-Hant", "zh-HK", "en")
+LANGS = ("zh", "zh-Hant", "zh-HK", "ja", "en")
 
 _STRINGS: dict[str, dict[str, str]] = {
     "zh": {
@@ -155,6 +155,79 @@ _STRINGS: dict[str, dict[str, str]] = {
         "help_text": "Owner Bot: /owner <question> — who owns a piece of work and what the PM "
         "does. /owner teams lists the areas.",
     },
+    "ja": {
+        "area": "領域",
+        "owner": "担当チーム",
+        "contact": "連絡先",
+        "pm_does": "PM がやること",
+        "pm_does_not": "PM がやらないこと",
+        "sure": "確度",
+        "also": "こちらの可能性も",
+        "no_contact": "（連絡先が未設定です）",
+        "very_sure": "かなり確か",
+        "fairly_sure": "まあまあ確か",
+        "close_call": "近い領域がいくつかあり、これが最も近いものです",
+        "not_sure": "自信がありません",
+        "picked": "あなたが選んだ領域",
+        "declined": "この質問には自信を持って答えられません。",
+        "off_topic": "この質問は私の担当外です。私が答えるのは「ある仕事をどのチームが担当し、プロ"
+        "ダクトマネージャーがそこで何をするか」です。",
+        "no_words": "質問が読み取れませんでした。担当者を知りたい仕事を文章で書いてください。例："
+        "「コードは誰が書きますか？」",
+        "no_topic": "どの仕事のことですか？例：「予算は誰が作りますか？」「テストケースは誰が書き"
+        "ますか？」",
+        "closest": "近い領域",
+        "ask_fallback": "問い合わせ先",
+        "helpful": "👍 役に立った",
+        "not_helpful": "👎 役に立たなかった",
+        "share": "チャンネルに共有",
+        "question": "質問",
+        "shared_by": "共有した人",
+        "teams_title": "領域と担当チーム",
+        "more": "ほか {n} チームは省略しています",
+        "thanks_up": "ありがとうございます。👍 を記録しました。もう一方のボタンで変更できます。",
+        "thanks_down": "ありがとうございます。👎 を記録しました。",
+        "gone": "この回答の領域はもうナレッジにありません。もう一度質問してください。",
+        "rate_limited": "質問のペースが速すぎます。1 分あたり最大 {limit} 件です。{wait} 秒後にも"
+        "う一度どうぞ。",
+        "pick_area": "正しい領域を選ぶ",
+        "pick_prompt": "違いましたか？正しい領域を選んでもらえれば学習します：",
+        "pick_thanks": "ありがとうございます！「{area}」を記録しました。管理者が確認したら、そのよ"
+        "うに答えます。",
+        "home_ask": "*質問のしかた*\nチャンネルで私を @メンションするか、DM するか、`/owner <質問>"
+        "` と入力してください。例：「予算は誰が作りますか？」",
+        "home_directory": "*チーム一覧*",
+        "home_recent": "*最近の質問*",
+        "home_none": "まだありません",
+        "home_review": "*確認待ちの提案*（{n} 件）",
+        "home_review_item": "*{question}*\nボットの回答：{answer} · 提案：{area} · 似た質問：{simi"
+        "lar} 回 · 提案者：{user}",
+        "home_approve": "承認",
+        "home_reject": "却下",
+        "home_other_area": "別の領域にする",
+        "home_report": "*直近 {days} 日*：質問 {total} 件 · 回答 {answered} · 曖昧 {ambiguous} · "
+        "回答せず {declined}",
+        "home_clusters": "*答えられなかった質問（似たものをまとめて表示）*",
+        "declined_answer": "（回答なし）",
+        "reload_refused": "すみません、ナレッジを再読み込みできるのは管理者だけです。変更があれば"
+        "管理者に連絡するか、そのまま質問してください。",
+        "reload_disabled": "このボットではナレッジの再読み込みが有効になっていません。",
+        "reloaded": "再読み込みしました：バージョン {old} -> {new}",
+        "reload_unchanged": "ナレッジに変更はありません：バージョン {version} のままです",
+        "reload_rejected": "ナレッジの変更に問題があるため反映していません。バージョン {version} "
+        "を使い続けます（問題 {n} 件）：",
+        "help_intro": "*Owner Bot* は、ある仕事をどのチームが担当し、プロダクトマネージャーがそこ"
+        "で何をするかを答えます。",
+        "help_ask": "`{command} コードは誰が書きますか？` で質問（回答はあなたにだけ表示され、ボタ"
+        "ンでチャンネルに共有できます）",
+        "help_teams": "`{command} teams`（または `list`）ですべての領域と担当チームを表示",
+        "help_help": "`{command} help` でこの説明を表示",
+        "help_mention": "チャンネルで私を @メンションして質問することもできます（そのメッセージの"
+        "スレッドで答えます）。DM でも大丈夫です。",
+        "help_votes": "回答の 👍 / 👎 はナレッジの改善に使われます。",
+        "help_text": "Owner Bot：/owner <質問> で、仕事の担当チームと PM の役割を答えます。/owner "
+        "teams で領域の一覧を表示します。",
+    },
 }
 
 
@@ -170,12 +243,12 @@ def is_chinese(lang: str) -> bool:
 def t(lang: str, key: str, **values: object) -> str:
     """The string `key` in `lang`, with `values` filled in."""
     lang = normalize_lang(lang)
-    base = _STRINGS["zh" if is_chinese(lang) else "en"][key]
+    base = _STRINGS["zh" if is_chinese(lang) else lang][key]
     text = base.format(**values) if values else base
     return in_script(text, lang) if is_chinese(lang) else text
 
 
 def pick(text: Text, lang: str) -> str:
-    """A knowledge text (written in zh and en) in `lang`."""
+    """A knowledge text (written in zh and en, perhaps ja) in `lang`."""
     lang = normalize_lang(lang)
-    return in_script(text.zh, lang) if is_chinese(lang) else text.en
+    return in_script(text.zh, lang) if is_chinese(lang) else text.get(lang)

@@ -1,10 +1,11 @@
-"""Which language and script to answer in: zh, zh-Hant (Taiwan), zh-HK, or en.
+"""Which language and script to answer in: zh, zh-Hant (Taiwan), zh-HK, ja, or en.
 
 `question.language` decides Chinese or English by the script that carries the sentence; this
-refines Chinese by how it is written. Japanese (kana) is answered in English, since the
-knowledge carries no Japanese. Traditional Chinese is told from simplified by converting the
-question: text that OpenCC's traditional-to-simplified conversion changes was written in
-traditional characters. Cantonese words choose Hong Kong wording over Taiwan's.
+refines Chinese by how it is written. Japanese (kana) is answered in Japanese when the knowledge
+carries Japanese reply texts (`Knowledge.speaks_japanese`), else in English. Traditional Chinese
+is told from simplified by converting the question: text that OpenCC's traditional-to-simplified
+conversion changes was written in traditional characters. Cantonese words choose Hong Kong
+wording over Taiwan's.
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ _KANA = re.compile(r"[\u3040-\u30ff]")
 _CANTONESE = re.compile(r"[嘅哋唔嚟搵咗冇佢喺啲嗰乜咁噉嘢俾畀睇]|邊個|係咪|點解")
 
 
-def reply_language(question: str) -> str:
-    """The reply language for a cleaned question."""
+def reply_language(question: str, japanese: bool = False) -> str:
+    """The reply language for a cleaned question; `japanese`: the knowledge can answer in it."""
     if language(question) == "en":
         return "en"
     if _KANA.search(question):
-        return "en"
+        return "ja" if japanese else "en"
     if _traditional_chars(question) <= 0:
         return "zh"
     return "zh-HK" if _CANTONESE.search(question) else "zh-Hant"

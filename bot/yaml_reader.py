@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from .bilingual import LANGS, Text
+from .bilingual import LANGS, OPTIONAL_LANGS, Text
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -48,6 +48,7 @@ class Reader:
         return str(value).strip()
 
     def bilingual(self, name: str) -> Text | None:
+        """zh and en, both required; ja optional (Japanese replies: bot/messages.py)."""
         value = self.data.get(name)
         if value is None:
             self._bad(name, "is missing (give it as {zh: ..., en: ...})")
@@ -56,15 +57,21 @@ class Reader:
             self._bad(name, f"must be a mapping with 'zh' and 'en', got {type_name(value)}")
             return None
         out = {}
-        for lang in LANGS:
+        for lang in (*LANGS, *OPTIONAL_LANGS):
             text = value.get(lang)
             if text is None or (isinstance(text, str) and not text.strip()):
-                self._bad(f"{name}.{lang}", f"is missing: every {name} needs both zh and en")
+                if lang in LANGS:
+                    self._bad(f"{name}.{lang}", f"is missing: every {name} needs both zh and en")
             elif not isinstance(text, str):
                 self._bad(f"{name}.{lang}", f"must be a string, got {type_name(text)}")
             else:
                 out[lang] = text.strip()
-        return Text(**out) if len(out) == 2 else None
+        known = (*LANGS, *OPTIONAL_LANGS)
+        for key in value:
+            if key not in known:
+                self._bad(f"{name}.{key}",
+                          f"is not a language {name} takes (use {', '.join(known)})")
+        return Text(**out) if all(lang in out for lang in LANGS) else None
 
     def string_list(self, name: str, required: bool = True) -> tuple[str, ...]:
         value = self.data.get(name)
@@ -87,8 +94,8 @@ class Reader:
 
     def bilingual_list(self, name: str,
                        optional: tuple[str, ...] = ()) -> tuple[tuple[str, ...], ...]:
-        """The zh and en lists, then one per `optional` language (empty when absent). With
-        optional languages, any other key is a problem ("jp:" for "ja:"), not ignored."""
+        """The zh and en lists, then one per `optional` language (empty when absent). Any other
+        key is a problem ("jp:" for "ja:", "eng:" for "en:"), not ignored."""
         empty: tuple[tuple[str, ...], ...] = ((),) * (len(LANGS) + len(optional))
         value = self.data.get(name)
         if value is None:
@@ -106,12 +113,11 @@ class Reader:
                 lists.append(())
             else:
                 lists.append(sub.string_list(lang))
-        if optional:
-            known = (*LANGS, *optional)
-            for key in value:
-                if key not in known:
-                    self._bad(f"{name}.{key}",
-                              f"is not a language the {name} take (use {', '.join(known)})")
+        known = (*LANGS, *optional)
+        for key in value:
+            if key not in known:
+                self._bad(f"{name}.{key}",
+                          f"is not a language the {name} take (use {', '.join(known)})")
         lists += [sub.string_list(lang) if value.get(lang) is not None else ()
                   for lang in optional]
         return tuple(lists)

@@ -28,9 +28,11 @@ logger = logging.getLogger(__name__)
 
 Intent = Literal["help", "teams", "ask"]
 
-_HELP_WORDS = {"", "help", "usage", "?", "？", "-h", "--help", "帮助", "help me", "说明", "用法"}
+_HELP_WORDS = {"", "help", "usage", "?", "？", "-h", "--help", "帮助", "help me", "说明", "用法",
+               "ヘルプ", "使い方"}
 _TEAMS_WORDS = {"teams": "en", "team": "en", "list": "en", "areas": "en",
-                "团队": "zh", "列表": "zh", "团队列表": "zh", "领域": "zh"}
+                "团队": "zh", "列表": "zh", "团队列表": "zh", "领域": "zh",
+                "チーム": "ja", "チーム一覧": "ja", "一覧": "ja", "領域": "ja"}
 
 
 @dataclass(frozen=True)
@@ -51,12 +53,16 @@ def parse_request(question: Question) -> tuple[Intent, str]:
     return "ask", ""
 
 
-def help_reply() -> Reply:
-    text = f"{t('en', 'help_text')} {t('zh', 'help_text')}"
-    return Reply(escape_user_text(text), help_blocks())  # "<question>" is not markup
+def help_reply(japanese: bool = False) -> Reply:
+    """`japanese`: the knowledge answers in Japanese too, so help is given in it as well."""
+    langs = ("zh", "en", "ja") if japanese else ("zh", "en")
+    text = " ".join(t(lang, "help_text") for lang in langs)
+    return Reply(escape_user_text(text), help_blocks(langs=langs))  # "<question>" is not markup
 
 
 def teams_reply(knowledge: Knowledge, lang: str) -> Reply:
+    if lang == "ja" and not knowledge.speaks_japanese:
+        lang = "en"
     return Reply(t(lang, "teams_title"), teams_blocks(knowledge, lang))
 
 
@@ -90,7 +96,7 @@ def reply_to(matcher: Matcher, question: Question | str, *, store: Store | None 
         question = Question.of(question)
     intent, lang = parse_request(question)
     if intent == "help":
-        return help_reply()
+        return help_reply(matcher.knowledge.speaks_japanese)
     if intent == "teams":
         return teams_reply(matcher.knowledge, lang)
     return answer_question(matcher, question, store=store, asker=asker, share=share)

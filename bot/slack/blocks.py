@@ -189,15 +189,15 @@ def pick_block(ref: str, lang: str) -> Block:
     }]}
 
 
-def help_blocks(command: str = "/owner") -> list[Block]:
-    """Both languages at once: help is asked for before the bot knows the asker's language."""
+def help_blocks(command: str = "/owner", langs: tuple[str, ...] = ("zh", "en")) -> list[Block]:
+    """Every language at once: help is asked for before the bot knows the asker's language."""
     blocks: list[Block] = []
-    for lang in ("zh", "en"):
+    for lang in langs:
         items = "\n".join(f"• {t(lang, key, command=command)}"
                           for key in ("help_ask", "help_teams", "help_help"))
         blocks.append(section(f"{t(lang, 'help_intro')}\n{items}\n{t(lang, 'help_mention')}"))
         blocks.append({"type": "divider"})
-    blocks[-1] = context(f"{t('en', 'help_votes')} {t('zh', 'help_votes')}")
+    blocks[-1] = context(" ".join(t(lang, "help_votes") for lang in langs))
     return blocks
 
 

@@ -43,7 +43,8 @@ class BotContext:
         logger.info("rate limit: %s is over %d questions a minute", user or "-",
                     self.limiter.limit)
         wait = max(1, round(wait))
-        return t(reply_language(question.text), "rate_limited", limit=self.limiter.limit,
+        japanese = self.serving.matcher.knowledge.speaks_japanese
+        return t(reply_language(question.text, japanese), "rate_limited", limit=self.limiter.limit,
                  wait=wait)
 
     def post(self, client: WebClient, channel: str, reply: Reply, thread_ts: str | None,

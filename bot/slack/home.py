@@ -107,7 +107,8 @@ def report_blocks(bot: BotContext, lang: str) -> list[Block]:
 def home_lang(bot: BotContext, user: str) -> str:
     """The language and script of the person's latest question, as its answer was written."""
     latest = bot.store.asked_by(user, limit=1)
-    return reply_language(latest[0][0]) if latest else DEFAULT_LANG
+    japanese = bot.serving.matcher.knowledge.speaks_japanese
+    return reply_language(latest[0][0], japanese) if latest else DEFAULT_LANG
 
 
 def home_view(bot: BotContext, user: str) -> dict[str, Any]:

@@ -130,10 +130,44 @@ def test_an_examples_language_the_bot_does_not_read(write_knowledge):
     assert "entry 'coding'" in line and "zh, en, ja" in line
 
 
+def test_a_tasks_language_the_bot_does_not_read(write_knowledge):
+    bad = with_changes(CODING, tasks={**CODING["tasks"], "eng": ["write code"]})
+    line = only(problems_of(write_knowledge(entries={"eng.yaml": [bad]})), "tasks.eng")
+    assert "entry 'coding'" in line and "use zh, en" in line
+
+
 def test_japanese_examples_must_be_a_list_of_strings(write_knowledge):
     bad = with_changes(CODING, examples={**CODING["examples"], "ja": "コードは誰？"})
     line = only(problems_of(write_knowledge(entries={"eng.yaml": [bad]})), "examples.ja")
     assert "list of strings" in line
+
+
+def test_japanese_reply_texts_are_optional_and_all_or_nothing(write_knowledge):
+    teams = copy.deepcopy(TEAMS)
+    for team in (teams["fallback"], *teams["teams"].values()):
+        team["name"]["ja"] = "チーム"
+    coding = copy.deepcopy(CODING)
+    coding["area"]["ja"] = "コードの作成と機能の実装"
+    coding["pm_role"]["does"]["ja"] = "要件を決める。"
+    coding["pm_role"]["does_not"]["ja"] = "コードは書かない。"
+    knowledge = load_knowledge(write_knowledge(entries={"eng.yaml": [coding]}, teams=teams))
+    assert knowledge.entry("coding").area.ja == "コードの作成と機能の実装"
+    assert knowledge.speaks_japanese and knowledge.japanese_gaps == ()
+    del coding["pm_role"]["does_not"]["ja"]
+    partial = load_knowledge(write_knowledge(entries={"eng.yaml": [coding]}, teams=teams))
+    assert not partial.speaks_japanese
+    assert partial.japanese_gaps == ("entry 'coding' pm_role.does_not",)
+    plain = load_knowledge(write_knowledge(entries={"eng.yaml": [CODING]}))
+    assert not plain.speaks_japanese and "team 'fallback' name" in plain.japanese_gaps
+
+
+def test_a_text_language_the_bot_does_not_read(write_knowledge):
+    bad = with_changes(CODING, area={**CODING["area"], "jp": "コード"})
+    line = only(problems_of(write_knowledge(entries={"eng.yaml": [bad]})), "area.jp")
+    assert "entry 'coding'" in line and "zh, en, ja" in line
+    bad = with_changes(CODING, area={**CODING["area"], "ja": ["コード"]})
+    line = only(problems_of(write_knowledge(entries={"eng.yaml": [bad]})), "area.ja")
+    assert "must be a string, got a list" in line
 
 
 def test_missing_language_in_pm_role(write_knowledge):
