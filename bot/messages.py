@@ -164,10 +164,10 @@ _STRINGS: dict[str, dict[str, str]] = {
         "sure": "確度",
         "also": "こちらの可能性も",
         "no_contact": "（連絡先が未設定です）",
-        "very_sure": "かなり確か",
-        "fairly_sure": "まあまあ確か",
+        "very_sure": "高い",
+        "fairly_sure": "中くらい",
         "close_call": "近い領域がいくつかあり、これが最も近いものです",
-        "not_sure": "自信がありません",
+        "not_sure": "低い",
         "picked": "あなたが選んだ領域",
         "declined": "この質問には自信を持って答えられません。",
         "off_topic": "この質問は私の担当外です。私が答えるのは「ある仕事をどのチームが担当し、プロ"

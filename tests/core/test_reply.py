@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.cache import EmbeddingCache
+from bot.config import Settings
+from bot.engine import build_matcher
 from bot.knowledge import Contact, Knowledge, load_knowledge
 from bot.matcher import Candidate, Match
 from bot.messages import pick
@@ -129,7 +132,7 @@ def test_team_without_contact_says_so(knowledge):
         ("谁负责写代码？", "zh", "负责团队", "开发团队"),
         ("誰負責寫程式？", "zh-Hant", "負責團隊", "開發團隊"),  # Taiwan: answered in traditional
         ("邊個負責寫程式㗎？", "zh-HK", "負責團隊", "開發團隊"),  # Cantonese: Hong Kong wording
-        ("コードは誰が書きますか？", "en", "Owning team", "Engineering"),  # no Japanese knowledge
+        ("コードは誰が書きますか？", "ja", "担当チーム", "開発チーム"),  # the knowledge has ja
         ("Who writes the code?", "en", "Owning team", "Engineering"),
         ("budget 谁来做", "zh", "负责团队", "财务团队"),  # mixed, mostly Chinese
         ("Who owns the 预算?", "en", "Owning team", "Finance"),  # mixed, mostly English
@@ -141,8 +144,10 @@ def test_real_reply_in_the_askers_language(shipped_matcher, question, lang, owne
     assert match.answered, match
     text = render_text(match)
     assert f"{owner}: {team_name} (" in text
-    chinese = lang.startswith("zh")
-    assert ("产品经理" if lang == "zh" else "產品經理" if chinese else "What the PM") in text
+    pm = {"zh": "产品经理", "ja": "PM がやること", "en": "What the PM"}
+    assert pm.get(lang, "產品經理") in text
+    if lang == "ja":
+        assert "Owning team" not in text and "Engineering" not in text
     if lang in ("zh-Hant", "zh-HK"):
         assert "产品经理" not in text and "负责" not in text  # no simplified left over
 
@@ -153,3 +158,23 @@ def test_real_decline_for_chat(shipped_matcher):
         assert not match.answered, (question, match.best and match.best.entry.id)
         text = render_text(match)
         assert pick(shipped_matcher.knowledge.fallback.name, match.lang) in text
+
+
+def test_japanese_askers_get_english_from_knowledge_without_japanese(tmp_path, use_encoder):
+    folder = tmp_path / "plain"
+    (folder / "entries").mkdir(parents=True)
+    (folder / "teams.yaml").write_text(dump(TEAMS), encoding="utf-8")
+    (folder / "entries" / "all.yaml").write_text(dump(SMALL_ENTRIES), encoding="utf-8")
+    settings = Settings(knowledge_dir=folder, encoder="use")
+    matcher = build_matcher(settings, encoder=use_encoder, cache=EmbeddingCache(None))
+    match = matcher.match("コードは誰が書きますか？")
+    assert match.lang == "en" and match.answered
+    assert "Owning team: Engineering" in render_text(match)
+
+
+def test_a_japanese_decline_names_the_fallback_in_japanese(shipped_matcher):
+    match = shipped_matcher.match("明日の大阪の天気はどうですか？")
+    assert match.lang == "ja" and not match.answered
+    text = render_text(match)
+    assert "問い合わせ先: プロダクトオペレーション" in text
+    assert "You can ask" not in text

@@ -77,6 +77,15 @@ def test_dm_in_english_is_answered_in_the_dm(bot: RunningBot):
     assert "Finance" in text and "What the PM does" in text
 
 
+def test_dm_in_japanese_is_answered_in_japanese(bot: RunningBot):
+    bot.send_json(event_body(dm_event("貸借対照表は誰が作りますか？"), "EvDmJa"))
+    [call] = bot.fake.wait_for(_is_post)
+    text = block_text(call.body["blocks"])
+    assert "経理・財務" in text and "PM がやること" in text and "PM がやらないこと" in text
+    assert "Finance" not in text and "What the PM" not in text
+    assert "役に立った" in str(call.body["blocks"])  # the buttons too
+
+
 def test_slash_command_answer_is_ephemeral_with_a_share_button(bot: RunningBot):
     response_url = bot.fake.response_url("cmd1")
     result = bot.send_form(command_form(EN_BALANCE, response_url))
@@ -114,6 +123,7 @@ def test_owner_help_and_teams(bot: RunningBot):
     [teams_call] = bot.fake.wait_for(lambda c: c.path == "/response/teams")
     help_text = block_text(help_call.body["blocks"])
     assert "/owner" in help_text and "提问" in help_text and "ask" in help_text
+    assert "質問" in help_text  # the shipped knowledge answers in Japanese too
     teams_text = block_text(teams_call.body["blocks"])
     assert "Engineering" in teams_text and "Finance" in teams_text
     assert help_call.body["response_type"] == teams_call.body["response_type"] == "ephemeral"
