@@ -95,7 +95,10 @@ _ROLE_QUESTION = re.compile(
     r"|(不用|不必|用不着|用不著|不需要)\s?(我|我们|我們)?(自己|亲自|親自)"
     r"|\b(should|can|could|shall|do|must|would|will|am) (i|we)( just| really| actually)?"
     r" [^?.]{0,60}\b(myself|ourselves|personally|on my own)\b"
-    r"|\bis it (ok|okay|fine) (if|for) (i|me|us|we)\b[^?.]{0,60}\b(myself|ourselves)\b",
+    r"|\bis it (ok|okay|fine) (if|for) (i|me|us|we)\b[^?.]{0,60}\b(myself|ourselves)\b"
+    # ... or someone else's role doing it: "can the PM just hotfix the bug herself?"
+    rf"|\b(can|could|may)( the| our| a)? {_ROLE_EN}( just| really| actually)? [^?.]{{0,60}}"
+    r"\b(herself|himself|themselves|themself|personally|on (her|his|their) own)\b",
     re.IGNORECASE | re.ASCII,
 )
 

@@ -55,6 +55,8 @@ def test_slack_markup_is_resolved_before_splitting():
         ("it is what it is", False),
         ("我会一点 SQL，PM 要不要自己去改数据", True),  # doing it oneself instead of its owner
         ("I can code a little, should we just ship the fix ourselves?", True),
+        ("could the PM just update the pricing copy herself? it's one line", True),
+        ("can you send the PM the link", False),
         ("产品同学自己会点python 是不是可以把导出脚本直接写了", True),
         ("完整的功能测试不用我自己一条条点吧", True),
         ("这个需求的 PRD 在哪？", False),  # asks for a document, not an owner
