@@ -56,7 +56,12 @@ _RELATIVE_WHO = re.compile(
     r" who\b"
     # a plural noun before "who" is a relative clause too: "who calls customers who churned"
     r"|\b(?!(?:is|was|has|does|this|its|us|yes|thanks|plus|as|asks|pls|plz|guess)\b)[a-z]{2,}s"
-    r" who\b",
+    r" who\b"
+    # and any noun before "who" and a past deed: "the field team who spent a week on site"
+    r"|\b(?!(?:and|or|but|so|then|now|also|me|us|you|idea|know|knows|sure|clue|wonder|ask|asking"
+    r"|tell|remember|check|find|see|guess|exactly|q)\b)[a-z]{2,} who(?= (\w+ed|spent|wrote|won"
+    r"|made|built|said|did|ran|went|took|gave|sent|found|got|kept|left|told|brought|paid|led"
+    r"|met|stayed|came)\b)",
     re.IGNORECASE | re.ASCII,
 )
 # "Who" asking for a fact about the world, not an owner of work: past deeds ("who painted",
@@ -78,14 +83,16 @@ _ROLE_EN = (r"\b(pm|pms|product managers?|eng|engineering|design|marketing|mktg|
             r"|hr|qa|support|cs|ops|legal|admin|devs?)\b")
 _ROLE_ZH = (r"(产品经理|產品經理|产品|產品|设计|設計|市场|市場|销售|銷售|财务|財務"
             r"|测试|測試|客服|运营|運營|行政|人事|法务|法務"
-            r"|営業|営业|マーケ|開発|开发|経理|经理|総務|総务|サポート|アーキテクト|架构师"
-            r"|エンジニア|工程师|デザイナー|设计师"
+            r"|営業|営业|マーケ|開発|开发|開發|経理|经理|総務|総务|サポート|アーキテクト|架构师"
+            r"|エンジニア|工程师|工程師|デザイナー|设计师|設計師|架構師"
             rf"|團隊|团队|组|組|部门|部門|チーム|{_ROLE_EN})")
 _NEAR = r"[^,，。;；]"  # within one clause
 _ROLE_QUESTION = re.compile(
-    rf"{_ROLE_ZH}{_NEAR}{{0,24}}(吗|嗎|(?<![怎什那这這多])[么麼]|嘛|呢|か|\?)"
-    rf"|{_ROLE_ZH}\s?(是不是|要不要|该不该|需不需要|用不用|能不能)"
-    rf"|(是不是|要不要|该不该|該不該|需不需要|用不用|能不能){_NEAR}{{0,16}}{_ROLE_ZH}"
+    # Cantonese 呢 before a measure word is "this" (呢排 these days, 呢個 this one), not a question
+    rf"{_ROLE_ZH}{_NEAR}{{0,24}}(吗|嗎|(?<![怎什那这這多])[么麼]|嘛|呢(?![个個排度啲次间間条條单單种種位班])"
+    r"|か|\?)"
+    rf"|{_ROLE_ZH}\s?(是不是|要不要|该不该|需不需要|用不用|能不能|係咪|係唔係|使唔使)"
+    rf"|(是不是|要不要|该不该|該不該|需不需要|用不用|能不能|係咪|係唔係|使唔使){_NEAR}{{0,16}}{_ROLE_ZH}"
     rf"|{_ROLE_ZH}{_NEAR}{{0,20}}(还是|還是)|(还是|還是){_NEAR}{{0,20}}{_ROLE_ZH}"
     rf"|\b(is|are|should|does|do|must|will)\b{_NEAR}{{0,48}}{_ROLE_EN}"
     rf"|{_ROLE_EN}{_NEAR}{{0,30}}\bor\b"
@@ -101,6 +108,22 @@ _ROLE_QUESTION = re.compile(
     r"\b(herself|himself|themselves|themself|personally|on (her|his|their) own)\b",
     re.IGNORECASE | re.ASCII,
 )
+
+
+# Thanks and congratulations: with nothing asked, a message that thanks a team names its work
+# ("shoutout to support for clearing the backlog") and must not be answered as that work.
+_THANKS = re.compile(
+    r"谢谢|謝謝|多谢|多謝|感谢|感謝|辛苦(了|啦|晒|哂|大家|各位)|点赞|點讚|致敬|恭喜|祝贺|祝賀"
+    r"|ありがとう|お疲れ(様|さま)|おめでとう"
+    r"|\b(thanks|thank you|thx|kudos|congrats|congratulations|shout[ -]?outs?|props to|hats off"
+    r"|well done|great job|nice work|good job)\b",
+    re.IGNORECASE,
+)
+
+
+def is_thanks(text: str) -> bool:
+    """Thanks or congratulations: whether the message asks nothing is the caller's to know."""
+    return bool(_THANKS.search(text))
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import numpy as np
 
 from . import decide
 from .ann import LARGE_INDEX_ENTRIES, EntrySearch, representatives
+from .ask import is_thanks
 from .cache import EmbeddingCache
 from .empty_asks import EMPTY_ASKS
 from .encoders import Encoder
@@ -211,6 +212,8 @@ class Matcher:
         # "谁负责？", "who is responsible?": no work named anywhere in the message
         if not read.views or not has_words(work_phrase(to_simplified(question))):
             return decide_as("decline", "no_topic")
+        if not read.has_ask and is_thanks(question):
+            return decide_as("decline", "off_topic")
         signals = score_views(index, read.views, self._encode(read.texts), self.thresholds)
         ranked = self._per_team(index, signals.entry_scores, signals.ids)
         best = ranked[0]

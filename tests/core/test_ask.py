@@ -46,6 +46,7 @@ def test_slack_markup_is_resolved_before_splitting():
         ("产品经理要自己写代码吗", True),
         ("release 前的 regression test 是 QA 跑还是我们 PM 自己跑", True),
         ("搵邊個嚟修？", True),
+        ("呢個功能係咪開發做？", True),  # Cantonese A-not-A before a role, 開發 traditional
         ("どのチームの管轄になりますか？", True),
         ("who's on the hook for fixing this?", True),
         ("is that a PM thing or mktg?", True),
@@ -166,6 +167,8 @@ def test_asks_in_mixed_script_and_everyday_typing(text):
     "any tips for parents who worked abroad",  # not "who worked": a fact only if it asks
     "is there someone who can help me move my couch",
     "do i need to bring a jacket",
+    "huge respect for the ops crew who stayed late, and the team who built the dashboard",
+    "多謝設計同事呢排趕稿，辛苦晒",  # Cantonese 呢排 is "these days", not a question's 呢
 ])
 def test_own_and_relative_who_do_not_ask(text):
     assert not is_ask(text)

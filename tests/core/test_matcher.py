@@ -155,12 +155,19 @@ def test_confidence_words_need_a_strong_score_and_a_clear_lead(shipped_matcher: 
     ["帮我给支付模块写几个测试用例", "设计团队的新海报真好看",
      "thanks to the finance team for the quick reimbursement",
      "can you draft the release notes for the eng team", "帮我润色一下给销售团队的邮件",
-     "HR 发的那个通知是什么意思"],
+     "HR 发的那个通知是什么意思",
+     "kudos to the QA folks for a clean regression run this sprint",  # thanks, nothing asked
+     "感谢市场部同事们这次发布会的组织，辛苦了"],
 )
 def test_a_message_that_names_a_team_but_asks_for_something_else_declines(
         shipped_matcher: Matcher, request_text: str):
     match = shipped_matcher.match(request_text)
     assert not match.answered, (match.best and match.best.entry.id, match.confidence)
+
+
+def test_thanks_that_also_ask_are_answered(shipped_matcher: Matcher):
+    match = shipped_matcher.match("thanks in advance! who prepares the balance sheet?")
+    assert match.answered and match.best.team.id == "finance"
 
 
 @pytest.mark.parametrize(
