@@ -70,7 +70,11 @@ _FACT_WHO = re.compile(
     r"\bwho\s+(\w+ed|wrote|won|sang|made|built|said|did|drew|ran|came up with|was|were"
     r"|is the (president|ceo|king|queen|richest|best|greatest|founder|author|prime minister|mayor"
     r"|winner|tallest|oldest))\b|谁(写|唱|画|发明|拍|演|创办|发现)(的|了)|谁说的|谁赢|誰贏"
-    r"|谁是(世界|中国|美国|历史|史上|全球|最)|誰是(世界|史上|最)",
+    r"|谁是(世界|中国|美国|历史|史上|全球|最)|誰是(世界|史上|最)"
+    # who made a work or was first, and comparing people: "红楼梦的作者是谁", "李白和杜甫谁年纪大"
+    r"|(作者|作曲|导演|導演|发明者|發明者|发明人|發明人|创始人|創始人|主演)(是谁|是誰)"
+    r"|第一(个|個|位)[^，。？?]{0,12}(是谁|是誰)"
+    r"|(谁|誰)(的)?(年纪|年紀|年龄|年齡|个子|個子|更|比较|比較)(大|小|高|老|强|強|厉害|厲害)",
     re.IGNORECASE | re.ASCII,
 )
 # Words that ask for an owner even in a clause that also reads like a fact question.

@@ -65,6 +65,10 @@ def test_slack_markup_is_resolved_before_splitting():
         ("can you summarize this thread for me?", False),
         ("How do I center a div in CSS?", False),
         ("who painted the Sunflowers", False),  # a fact about the world, not an owner
+        ("西游记的作者是谁", False),
+        ("第一个发明电话的人是谁", False),
+        ("姚明和易建联谁个子高", False),
+        ("这个接口的负责人是谁", True),
         ("谁唱的这首歌", False),
         ("who fixed the login bug? the team that owns it should know", True),
         # Japanese asks: だれ in kana, the department asked for, leaving it to a role
