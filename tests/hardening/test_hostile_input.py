@@ -36,6 +36,7 @@ from bot.question import MAX_QUESTION_CHARS
 from bot.reply import contact_text
 from bot.slack.answers import answer_entry, help_reply, reply_to, shared_answer
 from bot.slack.blocks import ACTION_ALT_PREFIX, ACTION_SHARE, ACTION_VOTE_DOWN, ACTION_VOTE_UP
+from bot.slack.gate import MAX_BODY_BYTES
 from bot.slack.guard import malformed
 from bot.store import AnswerRecord, SqliteStore
 
@@ -158,7 +159,8 @@ def test_each_hostile_question_gets_a_sensible_reply(name: str, marked):
     reply = reply_to(recording, HOSTILE[name], store=store)
     check_reply(reply, allowed)
     if name in ("empty", "whitespace", "bare_mention", "bot_mention_only"):
-        assert reply.text == help_reply().text and "&lt;question&gt;" in reply.text
+        help_text = help_reply(recording.knowledge.speaks_japanese).text
+        assert reply.text == help_text and "&lt;question&gt;" in reply.text
     elif name == "emoji":
         assert reply.match is not None and reply.match.reason == "no_words"
     else:
@@ -256,7 +258,7 @@ def _send(bot: RunningBot, kind: str, payload: dict[str, Any], good_signature: b
         raw = urllib.parse.urlencode(payload).encode()
         content_type = "application/x-www-form-urlencoded"
     signature = None if good_signature else sign(raw, 0, "not-the-secret")
-    return post(bot.events_url, raw, content_type, signature=signature)
+    return post(bot.events_url, raw, content_type, signature=signature), len(raw)
 
 
 def test_property_random_payloads_are_acked_and_nothing_escapes(bot: RunningBot, logs):
@@ -270,7 +272,10 @@ def test_property_random_payloads_are_acked_and_nothing_escapes(bot: RunningBot,
            good_signature=st.sampled_from([True, True, True, False]))
     def run(request: tuple[str, dict[str, Any]], good_signature: bool) -> None:
         kind, payload = request
-        result = _send(bot, kind, payload, good_signature)
+        result, size = _send(bot, kind, payload, good_signature)
+        if size > MAX_BODY_BYTES:  # hypothesis can grow a field past the gate's limit
+            assert result.status == 413, (kind, size)
+            return
         statuses.append((good_signature, result.status))
         assert result.status == (200 if good_signature else 401), (kind, payload)
 
