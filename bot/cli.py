@@ -154,7 +154,7 @@ def _japanese_status(knowledge: Knowledge) -> str:
     gaps = knowledge.japanese_gaps
     if not gaps:
         return "Japanese replies: on (every reply text has ja)"
-    total = 3 * len(knowledge.entries) + len(knowledge.teams) + 1
+    total = len(knowledge.reply_texts())
     if len(gaps) == total:
         return "Japanese replies: off (no reply text has ja; Japanese askers get English)"
     return (f"Japanese replies: off, {len(gaps)} of {total} reply texts have no ja "

@@ -99,20 +99,23 @@ class Knowledge:
     def team_of(self, entry: Entry) -> Team:
         return self.teams[entry.team]
 
+    def reply_texts(self) -> list[tuple[str, Text]]:
+        """Every text a reply shows, named as an admin finds it ("entry 'x' area")."""
+        texts = [(f"team '{team.id}' name", team.name)
+                 for team in (*self.teams.values(), self.fallback)]
+        for entry in self.entries:
+            texts += [(f"entry '{entry.id}' area", entry.area),
+                      (f"entry '{entry.id}' pm_role.does", entry.pm_does),
+                      (f"entry '{entry.id}' pm_role.does_not", entry.pm_does_not)]
+        return texts
+
     @cached_property
     def japanese_gaps(self) -> tuple[str, ...]:
-        """The reply texts without a `ja`, named as an admin finds them ("entry 'x' area").
+        """The reply texts without a `ja`.
 
         Japanese askers are answered in Japanese only when there are none: a reply that mixes
         Japanese labels with English areas reads worse than one in English throughout."""
-        gaps = [f"team '{team.id}' name" for team in (*self.teams.values(), self.fallback)
-                if not team.name.ja]
-        for entry in self.entries:
-            for label, text in (("area", entry.area), ("pm_role.does", entry.pm_does),
-                                ("pm_role.does_not", entry.pm_does_not)):
-                if not text.ja:
-                    gaps.append(f"entry '{entry.id}' {label}")
-        return tuple(gaps)
+        return tuple(label for label, text in self.reply_texts() if not text.ja)
 
     @property
     def speaks_japanese(self) -> bool:

@@ -66,12 +66,15 @@ class Reader:
                 self._bad(f"{name}.{lang}", f"must be a string, got {type_name(text)}")
             else:
                 out[lang] = text.strip()
-        known = (*LANGS, *OPTIONAL_LANGS)
+        self._unknown_languages(name, value, (*LANGS, *OPTIONAL_LANGS))
+        return Text(**out) if all(lang in out for lang in LANGS) else None
+
+    def _unknown_languages(self, name: str, value: dict[Any, Any], known: tuple[str, ...]) -> None:
+        """A key that is none of `known` is a problem ("jp:" for "ja:"), not silently ignored."""
         for key in value:
             if key not in known:
                 self._bad(f"{name}.{key}",
                           f"is not a language {name} takes (use {', '.join(known)})")
-        return Text(**out) if all(lang in out for lang in LANGS) else None
 
     def string_list(self, name: str, required: bool = True) -> tuple[str, ...]:
         value = self.data.get(name)
@@ -94,8 +97,7 @@ class Reader:
 
     def bilingual_list(self, name: str,
                        optional: tuple[str, ...] = ()) -> tuple[tuple[str, ...], ...]:
-        """The zh and en lists, then one per `optional` language (empty when absent). Any other
-        key is a problem ("jp:" for "ja:", "eng:" for "en:"), not ignored."""
+        """The zh and en lists, then one per `optional` language (empty when absent)."""
         empty: tuple[tuple[str, ...], ...] = ((),) * (len(LANGS) + len(optional))
         value = self.data.get(name)
         if value is None:
@@ -113,11 +115,7 @@ class Reader:
                 lists.append(())
             else:
                 lists.append(sub.string_list(lang))
-        known = (*LANGS, *optional)
-        for key in value:
-            if key not in known:
-                self._bad(f"{name}.{key}",
-                          f"is not a language the {name} take (use {', '.join(known)})")
+        self._unknown_languages(name, value, (*LANGS, *optional))
         lists += [sub.string_list(lang) if value.get(lang) is not None else ()
                   for lang in optional]
         return tuple(lists)
